@@ -1,0 +1,240 @@
+package org.cvmmap.streamer;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.config.InputSpec;
+import org.cvmmap.streamer.config.RtpOutput;
+import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.ingest.IngestFrame;
+import org.cvmmap.streamer.ingest.cvmmap.CvmmapIngest;
+import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
+import org.cvmmap.streamer.ingest.dummy.DummyProducer;
+import org.cvmmap.streamer.output.rtp.Sdp;
+import org.cvmmap.streamer.pipeline.EncoderSelector;
+import org.cvmmap.streamer.pipeline.EncoderSpec;
+import org.cvmmap.streamer.pipeline.FrameQueue;
+import org.cvmmap.streamer.pipeline.GstFrameBuffer;
+import org.cvmmap.streamer.pipeline.GstRuntime;
+import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.cvmmap.streamer.pipeline.StreamStats;
+import org.cvmmap.streamer.pipeline.Supervisor;
+import org.cvmmap.streamer.util.ExitCodes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The main job: ingest (cv-mmap, or the built-in producer feeding cv-mmap) → latest-frame queue →
+ * supervised encode pipeline → outputs. Wires the parts together and owns nothing else; data flows
+ * one way.
+ */
+public final class StreamerApp {
+    private static final Logger LOG = LogManager.getLogger(StreamerApp.class);
+
+    private final StreamerConfig config;
+    private final StreamStats stats = new StreamStats();
+    private final Predicate<String> installed;
+    private volatile Supervisor supervisor;
+    private volatile boolean stopRequested;
+
+    /**
+     * @param config    validated configuration
+     * @param installed whether an element factory exists; production passes
+     *                  {@link GstRuntime#hasElement}, tests may hide or add factories
+     */
+    public StreamerApp(StreamerConfig config, Predicate<String> installed) {
+        this.config = config;
+        this.installed = installed;
+    }
+
+    /** With the real element registry. */
+    public StreamerApp(StreamerConfig config) {
+        this(config, GstRuntime::hasElement);
+    }
+
+    /** Live counters (status line, tests). */
+    public StreamStats stats() {
+        return stats;
+    }
+
+    /** Asks for a clean stop (SIGINT/SIGTERM): EOS, then exit code 0. */
+    public void requestStop(String why) {
+        stopRequested = true;
+        Supervisor s = supervisor;
+        if (s != null) {
+            s.requestStop(why);
+        }
+    }
+
+    /**
+     * Runs the job to its end.
+     *
+     * @return the exit code of streamer.md §10
+     */
+    public int run() {
+        GstRuntime.init();
+        InputSpec in = config.input();
+        String key = in.streamKey();
+        if (config.rtp() != null && config.rtp().sdpPath() != null) {
+            writeSdp(config.rtp(), key);
+        }
+        FrameQueue queue = new FrameQueue(config.queueSize(), stats.dropped);
+        EncoderSelector selector = new EncoderSelector(config.encoderDevice(), config.hardwareEncoders(),
+                EncoderSpec.software(config.codec(), config.bFrames()), installed);
+        PipelineBuilder builder = new PipelineBuilder(config);
+        Supervisor sup = new Supervisor(config, builder, selector, stats, queue);
+        supervisor = sup;
+        if (stopRequested) {
+            sup.requestStop("signal");
+        }
+        DummyProducer producer = null;
+        Thread producerThread = null;
+        if (in.dummy()) {
+            try {
+                producer = new DummyProducer(new DummyProducer.Settings(in.target(), in.dummyWidth(), in.dummyHeight(),
+                        in.dummyFps(), in.dummyFrames()));
+            } catch (UncheckedIOException e) {
+                LOG.error("event=producer_failed key={} cause=\"{}\"", key, e.getMessage());
+                return ExitCodes.PT_MISMATCH_OR_SHM;
+            } catch (ZmqSocket.ZmqException e) {
+                LOG.error("event=producer_failed key={} cause=\"{}\"", key, e.getMessage());
+                return ExitCodes.THRESHOLD_OR_SUBSCRIBER;
+            }
+        }
+        CvmmapIngest ingest = new CvmmapIngest(in.target(), GstFrameBuffer.FACTORY, stats, new CvmmapIngest.Listener() {
+            @Override
+            public void onFrame(IngestFrame frame) {
+                queue.offer(frame);
+            }
+
+            @Override
+            public void onEnded() {
+                queue.close();
+            }
+
+            @Override
+            public void onFatal(int exitCode, String message) {
+                sup.fatal(exitCode, message);
+            }
+        });
+        if (in.dummy() && in.dummyFrames() > 0) {
+            ingest.endAfterFrame(in.dummyFrames());
+        }
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "status-" + key);
+            t.setDaemon(true);
+            return t;
+        });
+        int code;
+        try {
+            ingest.start();
+            if (producer != null) {
+                DummyProducer p = producer;
+                producerThread = new Thread(() -> {
+                    awaitSubscriber();
+                    p.run();
+                }, "dummy-producer");
+                producerThread.setDaemon(true);
+                producerThread.start();
+            }
+            if (config.statusIntervalMs() > 0) {
+                StatusLine line = new StatusLine(key, stats);
+                ticker.scheduleAtFixedRate(line::log, config.statusIntervalMs(), config.statusIntervalMs(),
+                        TimeUnit.MILLISECONDS);
+            }
+            code = sup.run();
+        } finally {
+            ticker.shutdownNow();
+            ingest.close();
+            if (producer != null) {
+                producer.stop();
+                if (producerThread != null) {
+                    try {
+                        producerThread.join(2000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                producer.close();
+            }
+        }
+        new StatusLine(key, stats).log();
+        LOG.info("event=exit key={} exit_code={} counters={}", key, code, stats.counters());
+        return code;
+    }
+
+    /** The ZeroMQ SUB connects asynchronously; give it a moment so the first frames are not lost. */
+    private static void awaitSubscriber() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeSdp(RtpOutput rtp, String key) {
+        String address;
+        try {
+            address = InetAddress.getByName(rtp.host()).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new ConfigException("--rtp-endpoint", rtp.host(), "host cannot be resolved");
+        }
+        String sdp = Sdp.render(config.codec(), address, rtp.port(), rtp.payloadType(), "cvmmap-streamer " + key,
+                System.currentTimeMillis() / 1000);
+        Path target = rtp.sdpPath().toAbsolutePath();
+        try {
+            Path dir = target.getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            Path tmp = Files.createTempFile(dir, ".sdp", ".tmp");
+            Files.writeString(tmp, sdp);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ConfigException("--rtp-sdp", rtp.sdpPath(), "cannot be written: " + e.getMessage());
+        }
+        LOG.info("event=sdp_written key={} path={} codec={} endpoint={}:{} pt={}", key, target, config.codec().cliName(),
+                address, rtp.port(), rtp.payloadType());
+    }
+
+    /** The periodic one-line status (rates over the last interval). */
+    static final class StatusLine {
+        private final String key;
+        private final StreamStats stats;
+        private long lastNanos = System.nanoTime();
+        private Map<String, Long> last;
+
+        StatusLine(String key, StreamStats stats) {
+            this.key = key;
+            this.stats = stats;
+            this.last = stats.counters();
+        }
+
+        synchronized void log() {
+            long now = System.nanoTime();
+            Map<String, Long> c = stats.counters();
+            double secs = Math.max(1e-3, (now - lastNanos) / 1e9);
+            double fpsIn = (c.get("frames_in") - last.get("frames_in")) / secs;
+            double fpsOut = (c.get("access_units") - last.get("access_units")) / secs;
+            double kbps = (c.get("encoded_bytes") - last.get("encoded_bytes")) * 8 / secs / 1000;
+            LOG.info("event=status key={} fps_in={} fps_out={} bitrate_kbps={} frames_in={} pushed={} encoded={} dropped={} torn={} invalid={} resets={} restarts={} format=\"{}\" encoder={} encoder_reason=\"{}\"",
+                    key, String.format("%.1f", fpsIn), String.format("%.1f", fpsOut), String.format("%.0f", kbps),
+                    c.get("frames_in"), c.get("frames_pushed"), c.get("access_units"), c.get("dropped"), c.get("torn"),
+                    c.get("invalid"), c.get("resets"), c.get("restarts"), stats.format(), stats.encoder(),
+                    stats.encoderReason());
+            last = c;
+            lastNanos = now;
+        }
+    }
+}

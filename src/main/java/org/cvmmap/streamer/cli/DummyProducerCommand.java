@@ -1,0 +1,65 @@
+package org.cvmmap.streamer.cli;
+
+import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
+import org.cvmmap.streamer.ingest.dummy.DummyProducer;
+import org.cvmmap.streamer.util.ExitCodes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code cvmmap-streamer dummy-producer}: a standalone cv-mmap producer (SHM v2.0 BGR + ZeroMQ sync),
+ * readable by this streamer and by upstream C++/Python clients.
+ */
+@Command(name = "dummy-producer", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Publishes a moving test pattern (frame number and timestamp burned in) as a cv-mmap producer: "
+                + "/dev/shm/<namespace>_<label> + ipc://<prefix>/<namespace>_<label>.")
+public final class DummyProducerCommand implements Callable<Integer> {
+    @Option(names = "--label", defaultValue = "dummy", description = "Instance label, <= 24 bytes (default ${DEFAULT-VALUE}).")
+    String label;
+    @Option(names = "--namespace", defaultValue = CvmmapTarget.DEFAULT_NAMESPACE, description = "Namespace (default ${DEFAULT-VALUE}).")
+    String namespace;
+    @Option(names = "--prefix", defaultValue = CvmmapTarget.DEFAULT_PREFIX, description = "Socket directory (default ${DEFAULT-VALUE}).")
+    String prefix;
+    @Option(names = "--frames", defaultValue = "0", description = "Frames to publish; 0 = until stopped.")
+    long frames;
+    @Option(names = "--fps", defaultValue = "30", description = "Frames per second; 0 = as fast as possible (default ${DEFAULT-VALUE}).")
+    int fps;
+    @Option(names = "--width", defaultValue = "1280", description = "Width, pixels (default ${DEFAULT-VALUE}).")
+    int width;
+    @Option(names = "--height", defaultValue = "720", description = "Height, pixels (default ${DEFAULT-VALUE}).")
+    int height;
+
+    @Override
+    public Integer call() {
+        int bytes = label.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > StreamerConfig.MAX_LABEL_BYTES) {
+            throw new ConfigException("--label", label, "is " + bytes + " bytes, longer than 24");
+        }
+        if (!label.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ConfigException("--label", label, "must match [A-Za-z0-9][A-Za-z0-9._-]*");
+        }
+        CvmmapTarget place;
+        try {
+            place = CvmmapTarget.parse("cvmmap://x@" + prefix + "?namespace=" + namespace);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--prefix/--namespace", prefix + " " + namespace, e.getMessage());
+        }
+        CvmmapTarget target = new CvmmapTarget(label, place.namespace(), place.prefix());
+        if (width < 16 || height < 16 || width > 7680 || height > 4320) {
+            throw new ConfigException("--width", width + "x" + height, "must be within 16x16..7680x4320");
+        }
+        if (fps < 0 || frames < 0) {
+            throw new ConfigException("--fps", fps + " (frames " + frames + ")", "must be >= 0");
+        }
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, width, height, fps, frames))) {
+            Signals.onStop(p::stop);
+            p.run();
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,97 @@
+package org.cvmmap.streamer.cli;
+
+import org.cvmmap.streamer.StreamerApp;
+import org.cvmmap.streamer.config.StreamerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code cvmmap-streamer}: read frames, encode, publish (streamer.md §2–§4, §7). */
+@Command(name = "cvmmap-streamer", mixinStandardHelpOptions = true, version = "cvmmap-streamer 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Reads frames from a cv-mmap producer (or the built-in one), encodes them (NVENC, else x264/x265) "
+                + "and publishes RTP with an SDP.%n"
+                + "Exit codes: 0 ok, 1 bad flags, 2 bad configuration, 3 shared-memory error, 4 subscriber error, "
+                + "5 pipeline init error, 6 runtime error, 124 idle timeout.",
+        subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class})
+public final class StreamCommand implements Callable<Integer> {
+
+    @Option(names = "--input-uri", paramLabel = "URI", description = "cvmmap://<instance>[@<prefix>][?namespace=<ns>] or a plain instance name.")
+    String inputUri;
+    @Option(names = "--input-mode", paramLabel = "MODE", defaultValue = "cvmmap", description = "cvmmap (default) or dummy (built-in producer in-process).")
+    String inputMode;
+    @Option(names = "--shm-name", paramLabel = "NAME", description = "Legacy: SHM object name <namespace>_<instance> (with --zmq-endpoint).")
+    String shmName;
+    @Option(names = "--zmq-endpoint", paramLabel = "URI", description = "Legacy: ipc://<prefix>/<shm-name> sync endpoint (with --shm-name).")
+    String zmqEndpoint;
+    @Option(names = "--dummy-label", paramLabel = "LABEL", defaultValue = "dummy", description = "Built-in producer label, <= 24 bytes (default ${DEFAULT-VALUE}).")
+    String dummyLabel;
+    @Option(names = "--dummy-frames", paramLabel = "N", defaultValue = "0", description = "Frames the built-in producer publishes; 0 = until stopped.")
+    long dummyFrames;
+    @Option(names = "--dummy-fps", paramLabel = "FPS", defaultValue = "30", description = "Built-in producer frame rate (default ${DEFAULT-VALUE}).")
+    int dummyFps;
+    @Option(names = "--dummy-width", paramLabel = "PX", defaultValue = "1280", description = "Built-in producer width (default ${DEFAULT-VALUE}).")
+    int dummyWidth;
+    @Option(names = "--dummy-height", paramLabel = "PX", defaultValue = "720", description = "Built-in producer height (default ${DEFAULT-VALUE}).")
+    int dummyHeight;
+
+    @Option(names = "--codec", paramLabel = "CODEC", description = "h264 or h265 (required).")
+    String codec;
+    @Option(names = "--gop", paramLabel = "FRAMES", defaultValue = "30", description = "Keyframe interval (default ${DEFAULT-VALUE}).")
+    int gop;
+    @Option(names = "--b-frames", paramLabel = "N", defaultValue = "0", description = "B-frames (default ${DEFAULT-VALUE}: lowest latency).")
+    int bFrames;
+    @Option(names = "--bitrate-kbps", paramLabel = "KBPS", defaultValue = "4000", description = "Target bitrate (default ${DEFAULT-VALUE}).")
+    int bitrateKbps;
+    @Option(names = "--encoder-device", paramLabel = "DEV", defaultValue = "auto", description = "auto (NVENC, else software), nvidia (NVENC only, exit 5 if it cannot encode), software.")
+    String encoderDevice;
+    @Option(names = "--nvenc-probe-frames", paramLabel = "N", defaultValue = "60", description = "Input frames after which an NVENC encoder with no output is abandoned (default ${DEFAULT-VALUE}).")
+    int nvencProbeFrames;
+    @Option(names = "--queue-size", paramLabel = "FRAMES", defaultValue = "1", description = "Ingest queue depth; when full the oldest frame is dropped (default ${DEFAULT-VALUE}).")
+    int queueSize;
+
+    @Option(names = "--rtp", description = "Publish RTP (UDP unicast).")
+    boolean rtp;
+    @Option(names = "--rtp-endpoint", paramLabel = "HOST:PORT", description = "RTP destination.")
+    String rtpEndpoint;
+    @Option(names = "--rtp-payload-type", paramLabel = "PT", defaultValue = "96", description = "Payload type 96..127 (default ${DEFAULT-VALUE}).")
+    int rtpPayloadType;
+    @Option(names = "--rtp-mtu", paramLabel = "BYTES", defaultValue = "1400", description = "Largest RTP packet (default ${DEFAULT-VALUE}).")
+    int rtpMtu;
+    @Option(names = "--rtp-sdp", paramLabel = "PATH", description = "Write an SDP for ffplay/ffprobe/GStreamer receivers.")
+    Path rtpSdp;
+
+    @Option(names = "--pipeline", paramLabel = "FILE", description = "Use this descriptor instead of pipelines/rtp-<codec>.pipeline.")
+    Path pipeline;
+    @Option(names = "--ingest-max-frames", paramLabel = "N", defaultValue = "0", description = "Exit 0 after N frames; 0 = unlimited.")
+    long ingestMaxFrames;
+    @Option(names = "--ingest-idle-timeout-ms", paramLabel = "MS", defaultValue = "0", description = "Exit 124 when no frame arrived for MS; 0 = disabled.")
+    long ingestIdleTimeoutMs;
+    @Option(names = "--status-interval-ms", paramLabel = "MS", defaultValue = "5000", description = "Period of the status line; 0 = off (default ${DEFAULT-VALUE}).")
+    long statusIntervalMs;
+    @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "10", description = "Pipeline rebuilds after errors before exit 6 (default ${DEFAULT-VALUE}).")
+    int maxRestarts;
+
+    /** Validates the flags into a configuration. @throws org.cvmmap.streamer.config.ConfigException (exit 2) */
+    StreamerConfig toConfig() {
+        return StreamerConfig.builder()
+                .inputUri(inputUri).inputMode(inputMode).shmName(shmName).zmqEndpoint(zmqEndpoint)
+                .dummyLabel(dummyLabel).dummyFrames(dummyFrames).dummyFps(dummyFps).dummyWidth(dummyWidth)
+                .dummyHeight(dummyHeight).codec(codec).gop(gop).bFrames(bFrames).bitrateKbps(bitrateKbps)
+                .encoderDevice(encoderDevice).nvencProbeFrames(nvencProbeFrames).queueSize(queueSize)
+                .rtp(rtp).rtpEndpoint(rtpEndpoint).rtpPayloadType(rtpPayloadType).rtpMtu(rtpMtu).rtpSdp(rtpSdp)
+                .pipelineFile(pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
+                .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
+                .build();
+    }
+
+    @Override
+    public Integer call() {
+        StreamerConfig config = toConfig();
+        StreamerApp app = new StreamerApp(config);
+        Signals.onStop(() -> app.requestStop("signal"));
+        return app.run();
+    }
+}

@@ -1,0 +1,37 @@
+package org.cvmmap.streamer.config;
+
+/** Video codecs the streamer encodes or re-publishes. */
+public enum Codec {
+    H264("h264", "H264"),
+    H265("h265", "H265");
+
+    private final String cliName;
+    private final String rtpEncodingName;
+
+    Codec(String cliName, String rtpEncodingName) {
+        this.cliName = cliName;
+        this.rtpEncodingName = rtpEncodingName;
+    }
+
+    /** Name on the command line and in descriptor file names ({@code h264}, {@code h265}). */
+    public String cliName() {
+        return cliName;
+    }
+
+    /** SDP {@code a=rtpmap} encoding name (RFC 6184 §8.2.1 / RFC 7798 §7.2). */
+    public String rtpEncodingName() {
+        return rtpEncodingName;
+    }
+
+    /**
+     * @throws ConfigException naming {@code --codec} for anything but h264/h265
+     */
+    public static Codec parse(String s) {
+        for (Codec c : values()) {
+            if (c.cliName.equalsIgnoreCase(s)) {
+                return c;
+            }
+        }
+        throw new ConfigException("--codec", s, "must be h264 or h265");
+    }
+}

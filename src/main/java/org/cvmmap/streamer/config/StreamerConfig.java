@@ -1,0 +1,245 @@
+package org.cvmmap.streamer.config;
+
+import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
+import org.cvmmap.streamer.pipeline.EncoderSpec;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The streamer's whole configuration: immutable, built and validated once by {@link Builder} from
+ * the CLI (or tests), then handed to the pipeline builder and supervisor.
+ *
+ * @param input              where frames come from
+ * @param codec              encode codec
+ * @param gop                keyframe interval, frames
+ * @param bFrames            B-frames between references (0 = lowest latency)
+ * @param bitrateKbps        target bitrate, kbit/s
+ * @param encoderDevice      which encoders may be used
+ * @param hardwareEncoders   NVENC candidates tried in order under auto/nvidia (tests substitute stand-ins)
+ * @param nvencProbeFrames   input frames after which a hardware encoder that produced nothing is abandoned
+ * @param queueSize          ingest queue depth, frames (latest-frame: the oldest is dropped)
+ * @param rtp                RTP output, or null
+ * @param pipelineFile       user descriptor replacing the built-in one, or null
+ * @param ingestMaxFrames    stop (exit 0) after this many frames were pushed; 0 = unlimited
+ * @param ingestIdleTimeoutMs exit 124 when no frame arrived for this long, ms; 0 = disabled
+ * @param statusIntervalMs   period of the one-line status log, ms; 0 = off
+ * @param maxRestarts        pipeline rebuilds after errors before giving up (exit 6)
+ * @param restartBackoffMinMs first back-off before a rebuild, ms (doubles up to the max)
+ * @param restartBackoffMaxMs longest back-off, ms
+ */
+public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
+                             EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
+                             int queueSize, RtpOutput rtp, Path pipelineFile, long ingestMaxFrames,
+                             long ingestIdleTimeoutMs, long statusIntervalMs, int maxRestarts,
+                             long restartBackoffMinMs, long restartBackoffMaxMs) {
+
+    /** Longest dummy label, bytes (the sync message's label field). */
+    public static final int MAX_LABEL_BYTES = 24;
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    /** A builder with the defaults of streamer.md. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable collector of settings; {@link #build()} validates everything at once. */
+    public static final class Builder {
+        private String inputUri;
+        private String inputMode = "cvmmap";
+        private String shmName;
+        private String zmqEndpoint;
+        private String dummyLabel = "dummy";
+        private long dummyFrames = 0;
+        private int dummyFps = 30;
+        private int dummyWidth = 1280;
+        private int dummyHeight = 720;
+        private String codec;
+        private int gop = 30;
+        private int bFrames = 0;
+        private int bitrateKbps = 4000;
+        private String encoderDevice = "auto";
+        private List<EncoderSpec> hardwareEncoders;
+        private int nvencProbeFrames = 60;
+        private int queueSize = 1;
+        private boolean rtp;
+        private String rtpEndpoint;
+        private int rtpPayloadType = 96;
+        private int rtpMtu = 1400;
+        private Path rtpSdp;
+        private Path pipelineFile;
+        private long ingestMaxFrames = 0;
+        private long ingestIdleTimeoutMs = 0;
+        private long statusIntervalMs = 5000;
+        private int maxRestarts = 10;
+        private long restartBackoffMinMs = 250;
+        private long restartBackoffMaxMs = 10_000;
+
+        public Builder inputUri(String v) { inputUri = v; return this; }
+        public Builder inputMode(String v) { inputMode = v; return this; }
+        public Builder shmName(String v) { shmName = v; return this; }
+        public Builder zmqEndpoint(String v) { zmqEndpoint = v; return this; }
+        public Builder dummyLabel(String v) { dummyLabel = v; return this; }
+        public Builder dummyFrames(long v) { dummyFrames = v; return this; }
+        public Builder dummyFps(int v) { dummyFps = v; return this; }
+        public Builder dummyWidth(int v) { dummyWidth = v; return this; }
+        public Builder dummyHeight(int v) { dummyHeight = v; return this; }
+        public Builder codec(String v) { codec = v; return this; }
+        public Builder gop(int v) { gop = v; return this; }
+        public Builder bFrames(int v) { bFrames = v; return this; }
+        public Builder bitrateKbps(int v) { bitrateKbps = v; return this; }
+        public Builder encoderDevice(String v) { encoderDevice = v; return this; }
+        public Builder hardwareEncoders(List<EncoderSpec> v) { hardwareEncoders = v; return this; }
+        public Builder nvencProbeFrames(int v) { nvencProbeFrames = v; return this; }
+        public Builder queueSize(int v) { queueSize = v; return this; }
+        public Builder rtp(boolean v) { rtp = v; return this; }
+        public Builder rtpEndpoint(String v) { rtpEndpoint = v; return this; }
+        public Builder rtpPayloadType(int v) { rtpPayloadType = v; return this; }
+        public Builder rtpMtu(int v) { rtpMtu = v; return this; }
+        public Builder rtpSdp(Path v) { rtpSdp = v; return this; }
+        public Builder pipelineFile(Path v) { pipelineFile = v; return this; }
+        public Builder ingestMaxFrames(long v) { ingestMaxFrames = v; return this; }
+        public Builder ingestIdleTimeoutMs(long v) { ingestIdleTimeoutMs = v; return this; }
+        public Builder statusIntervalMs(long v) { statusIntervalMs = v; return this; }
+        public Builder maxRestarts(int v) { maxRestarts = v; return this; }
+        public Builder restartBackoffMs(long min, long max) { restartBackoffMinMs = min; restartBackoffMaxMs = max; return this; }
+
+        /**
+         * Validates and freezes the configuration.
+         *
+         * @throws ConfigException naming the first flag at fault (exit code 2)
+         */
+        public StreamerConfig build() {
+            InputSpec input = buildInput();
+            if (codec == null) {
+                throw new ConfigException("--codec", "(missing)", "required for raw inputs: h264 or h265");
+            }
+            Codec c = Codec.parse(codec);
+            range("--gop", gop, 1, 1000);
+            range("--b-frames", bFrames, 0, 4);
+            range("--bitrate-kbps", bitrateKbps, 100, 200_000);
+            range("--queue-size", queueSize, 1, 64);
+            range("--nvenc-probe-frames", nvencProbeFrames, 1, 10_000);
+            if (ingestMaxFrames < 0) {
+                throw new ConfigException("--ingest-max-frames", ingestMaxFrames, "must be >= 0 (0 = unlimited)");
+            }
+            if (ingestIdleTimeoutMs < 0) {
+                throw new ConfigException("--ingest-idle-timeout-ms", ingestIdleTimeoutMs, "must be >= 0 (0 = disabled)");
+            }
+            if (statusIntervalMs < 0) {
+                throw new ConfigException("--status-interval-ms", statusIntervalMs, "must be >= 0 (0 = off)");
+            }
+            range("--max-restarts", maxRestarts, 0, 1_000_000);
+            EncoderDevice device = EncoderDevice.parse(encoderDevice);
+            RtpOutput rtpOut = null;
+            if (rtp || rtpEndpoint != null) {
+                if (!rtp) {
+                    throw new ConfigException("--rtp-endpoint", rtpEndpoint, "needs --rtp");
+                }
+                rtpOut = buildRtp();
+            } else if (rtpSdp != null) {
+                throw new ConfigException("--rtp-sdp", rtpSdp, "needs --rtp");
+            }
+            if (rtpOut == null && pipelineFile == null) {
+                throw new ConfigException("--rtp", "(missing)", "no output configured: give --rtp --rtp-endpoint HOST:PORT");
+            }
+            List<EncoderSpec> hw = hardwareEncoders != null ? List.copyOf(hardwareEncoders) : EncoderSpec.nvenc(c);
+            return new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames, queueSize,
+                    rtpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs, statusIntervalMs, maxRestarts,
+                    restartBackoffMinMs, restartBackoffMaxMs);
+        }
+
+        private InputSpec buildInput() {
+            switch (inputMode) {
+                case "dummy" -> {
+                    if (inputUri != null || shmName != null || zmqEndpoint != null) {
+                        throw new ConfigException("--input-mode", "dummy", "cannot be combined with --input-uri, --shm-name or --zmq-endpoint");
+                    }
+                    int bytes = dummyLabel.getBytes(StandardCharsets.UTF_8).length;
+                    if (bytes > MAX_LABEL_BYTES) {
+                        throw new ConfigException("--dummy-label", dummyLabel, "is " + bytes + " bytes, longer than "
+                                + MAX_LABEL_BYTES);
+                    }
+                    if (!LABEL.matcher(dummyLabel).matches()) {
+                        throw new ConfigException("--dummy-label", dummyLabel, "must match [A-Za-z0-9][A-Za-z0-9._-]*");
+                    }
+                    if (dummyFrames < 0) {
+                        throw new ConfigException("--dummy-frames", dummyFrames, "must be >= 0 (0 = until stopped)");
+                    }
+                    range("--dummy-fps", dummyFps, 1, 1000);
+                    range("--dummy-width", dummyWidth, 16, 7680);
+                    range("--dummy-height", dummyHeight, 16, 4320);
+                    if ((dummyWidth & 1) != 0 || (dummyHeight & 1) != 0) {
+                        throw new ConfigException("--dummy-width", dummyWidth + "x" + dummyHeight, "width and height must be even (I420)");
+                    }
+                    CvmmapTarget t = new CvmmapTarget(dummyLabel, CvmmapTarget.DEFAULT_NAMESPACE, CvmmapTarget.DEFAULT_PREFIX);
+                    return new InputSpec(t, true, dummyFrames, dummyFps, dummyWidth, dummyHeight);
+                }
+                case "cvmmap" -> {
+                    CvmmapTarget t;
+                    if (inputUri != null) {
+                        if (shmName != null || zmqEndpoint != null) {
+                            throw new ConfigException("--input-uri", inputUri, "cannot be combined with --shm-name/--zmq-endpoint");
+                        }
+                        try {
+                            t = CvmmapTarget.parse(inputUri);
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException("--input-uri", inputUri, e.getMessage());
+                        }
+                    } else if (shmName != null || zmqEndpoint != null) {
+                        if (shmName == null || zmqEndpoint == null) {
+                            throw new ConfigException(shmName == null ? "--shm-name" : "--zmq-endpoint", "(missing)",
+                                    "--shm-name and --zmq-endpoint go together");
+                        }
+                        try {
+                            t = CvmmapTarget.fromLegacy(shmName, zmqEndpoint, null);
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException(e.getMessage().startsWith("--zmq") ? "--zmq-endpoint" : "--shm-name",
+                                    e.getMessage().startsWith("--zmq") ? zmqEndpoint : shmName, e.getMessage());
+                        }
+                    } else {
+                        throw new ConfigException("--input-uri", "(missing)",
+                                "give --input-uri cvmmap://NAME, --shm-name with --zmq-endpoint, or --input-mode dummy");
+                    }
+                    return new InputSpec(t, false, 0, 0, 0, 0);
+                }
+                default -> throw new ConfigException("--input-mode", inputMode, "must be cvmmap or dummy");
+            }
+        }
+
+        private RtpOutput buildRtp() {
+            if (rtpEndpoint == null) {
+                throw new ConfigException("--rtp-endpoint", "(missing)", "--rtp needs --rtp-endpoint HOST:PORT");
+            }
+            int colon = rtpEndpoint.lastIndexOf(':');
+            if (colon <= 0 || colon == rtpEndpoint.length() - 1) {
+                throw new ConfigException("--rtp-endpoint", rtpEndpoint, "must be HOST:PORT");
+            }
+            String host = rtpEndpoint.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            if (!host.matches("[A-Za-z0-9.:_-]+")) {
+                throw new ConfigException("--rtp-endpoint", rtpEndpoint, "host '" + host + "' is not a host name or address");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(rtpEndpoint.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("--rtp-endpoint", rtpEndpoint, "port is not a number");
+            }
+            range("--rtp-endpoint", port, 1, 65535);
+            range("--rtp-payload-type", rtpPayloadType, 96, 127);
+            range("--rtp-mtu", rtpMtu, 200, 65000);
+            return new RtpOutput(host, port, rtpPayloadType, rtpMtu, rtpSdp);
+        }
+
+        private static void range(String flag, long v, long min, long max) {
+            if (v < min || v > max) {
+                throw new ConfigException(flag, v, "must be in " + min + ".." + max);
+            }
+        }
+    }
+}

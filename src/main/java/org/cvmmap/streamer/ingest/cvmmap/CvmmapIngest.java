@@ -1,0 +1,184 @@
+package org.cvmmap.streamer.ingest.cvmmap;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.ingest.FrameBuffer;
+import org.cvmmap.streamer.ingest.IngestFrame;
+import org.cvmmap.streamer.pipeline.StreamStats;
+
+/**
+ * The cv-mmap ingest thread: SUB to the producer's sync messages (libzmq, CONFLATE, 100 ms receive
+ * timeout), and on each one a coherent read of the shared memory (see {@link ShmFrameReader}).
+ * Coherent frames go to the listener; torn and invalid ones are counted and never passed on.
+ */
+public final class CvmmapIngest implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(CvmmapIngest.class);
+    private static final int RECEIVE_TIMEOUT_MS = 100;
+
+    /** Receives what the ingest produces. Called on the ingest thread. */
+    public interface Listener {
+        /** A coherent frame; ownership of its buffer passes to the listener. */
+        void onFrame(IngestFrame frame);
+
+        /** The expected last frame was delivered (built-in producer finished). */
+        void onEnded();
+
+        /**
+         * The ingest cannot go on.
+         *
+         * @param exitCode 3 shared-memory error, 4 subscriber error (streamer.md §10)
+         */
+        void onFatal(int exitCode, String message);
+    }
+
+    private final CvmmapTarget target;
+    private final FrameBuffer.Factory factory;
+    private final StreamStats stats;
+    private final Listener listener;
+    private final ShmFrameReader reader;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long endAfterFrame = -1;
+    private volatile boolean resetRequested;
+
+    /**
+     * @param target   the producer
+     * @param factory  allocates one destination buffer per frame
+     * @param stats    counters to update
+     * @param listener receives frames and terminal events
+     */
+    public CvmmapIngest(CvmmapTarget target, FrameBuffer.Factory factory, StreamStats stats, Listener listener) {
+        this.target = target;
+        this.factory = factory;
+        this.stats = stats;
+        this.listener = listener;
+        this.reader = new ShmFrameReader(target.shmName());
+        this.thread = new Thread(this::run, "ingest-" + target.instance());
+        this.thread.setDaemon(true);
+    }
+
+    /** Exposes the reader (tests install a copy observer on it). */
+    public ShmFrameReader reader() {
+        return reader;
+    }
+
+    /** Starts the ingest thread. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Reports {@link Listener#onEnded()} once a frame with this id or later was delivered. */
+    public void endAfterFrame(long frameId) {
+        endAfterFrame = frameId;
+    }
+
+    /** Treat the next frame as a producer reset (remap, renegotiate, keyframe), e.g. on NATS STREAM_RESET. */
+    public void requestReset() {
+        resetRequested = true;
+    }
+
+    private void run() {
+        String key = target.natsTargetKey();
+        ZmqSocket sub;
+        try {
+            sub = ZmqSocket.subscriber(target.zmqAddress(), RECEIVE_TIMEOUT_MS);
+        } catch (ZmqSocket.ZmqException e) {
+            listener.onFatal(4, "cannot subscribe to " + target.zmqAddress() + ": " + e.getMessage());
+            return;
+        }
+        LOG.info("event=ingest_started key={} shm=/dev/shm/{} zmq={} libzmq={}", key, target.shmName(),
+                target.zmqAddress(), ZmqSocket.libraryVersion());
+        byte[] buf = new byte[256];
+        boolean waitingLogged = false;
+        try (sub) {
+            while (running) {
+                int n = sub.receive(buf);
+                if (n < 0) {
+                    continue;
+                }
+                SyncMessage sync;
+                try {
+                    sync = SyncMessage.decode(buf, Math.min(n, buf.length));
+                } catch (MetadataException e) {
+                    countInvalid(key, "sync", e.getMessage());
+                    continue;
+                }
+                if (!sync.label().equals(target.instance())) {
+                    LOG.debug("event=sync_ignored key={} label={} cause=label_mismatch", key, sync.label());
+                    continue;
+                }
+                if (resetRequested) {
+                    resetRequested = false;
+                    reader.requestReset();
+                }
+                ShmFrameReader.Result r;
+                try {
+                    r = reader.read(factory);
+                } catch (ShmFrameReader.ShmException e) {
+                    listener.onFatal(3, e.getMessage());
+                    return;
+                }
+                switch (r.status()) {
+                    case FRAME -> {
+                        waitingLogged = false;
+                        IngestFrame f = r.frame();
+                        stats.framesIn.incrementAndGet();
+                        stats.lastFrameNanos.set(f.readNanos());
+                        if (f.reset()) {
+                            stats.resets.incrementAndGet();
+                            LOG.info("event=producer_reset key={} frame_id={} format={} cause=counter_backwards_or_new_object_or_new_shape",
+                                    key, f.frameId(), f.format());
+                        }
+                        long end = endAfterFrame;
+                        listener.onFrame(f);
+                        if (end >= 0 && f.frameId() >= end) {
+                            listener.onEnded();
+                            return;
+                        }
+                    }
+                    case TORN -> {
+                        long t = stats.torn.incrementAndGet();
+                        if (t == 1 || t % 100 == 0) {
+                            LOG.warn("event=frame_torn key={} torn_total={} cause=metadata_changed_during_copy", key, t);
+                        }
+                    }
+                    case INVALID -> countInvalid(key, "metadata", r.error().getMessage());
+                    case NO_OBJECT -> {
+                        if (!waitingLogged) {
+                            LOG.warn("event=shm_missing key={} shm=/dev/shm/{} cause=producer_not_running", key,
+                                    target.shmName());
+                            waitingLogged = true;
+                        }
+                    }
+                    case DUPLICATE -> { }
+                    default -> throw new IllegalStateException(r.status().toString());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("event=ingest_failed key={} cause={}", key, e.toString(), e);
+            listener.onFatal(4, "ingest failed: " + e);
+        } finally {
+            reader.close();
+        }
+    }
+
+    private void countInvalid(String key, String what, String message) {
+        long n = stats.invalid.incrementAndGet();
+        if (n == 1 || n % 100 == 0) {
+            LOG.warn("event={}_invalid key={} invalid_total={} cause=\"{}\"", what, key, n, message);
+        }
+    }
+
+    /** Stops the thread (within the 100 ms receive timeout) and waits for it. */
+    @Override
+    public void close() {
+        running = false;
+        if (thread.isAlive() && Thread.currentThread() != thread) {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package org.cvmmap.streamer.ingest.cvmmap;
+
+/**
+ * A cv-mmap metadata region or sync message failed validation. The message names the field
+ * (as in cvmmap-ipc.md) and the value found.
+ */
+public class MetadataException extends RuntimeException {
+    private final String field;
+
+    /**
+     * @param field  field name as in the spec, e.g. {@code plane[0].size_bytes}
+     * @param value  the value found
+     * @param reason what rule it breaks
+     */
+    public MetadataException(String field, Object value, String reason) {
+        super(field + "=" + value + ": " + reason);
+        this.field = field;
+    }
+
+    /** The field that failed. */
+    public String field() {
+        return field;
+    }
+}

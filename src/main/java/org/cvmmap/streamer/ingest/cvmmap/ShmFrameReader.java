@@ -1,0 +1,217 @@
+package org.cvmmap.streamer.ingest.cvmmap;
+
+import org.cvmmap.streamer.ingest.FrameBuffer;
+import org.cvmmap.streamer.ingest.IngestFrame;
+import org.cvmmap.streamer.ingest.RawVideoFormat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * Reads coherent frames out of a cv-mmap shared-memory object, mapped <b>read-only</b>
+ * (cvmmap-ipc.md §1.9).
+ *
+ * <p>Per frame: copy the 256-byte metadata region, validate it, copy the LEFT plane straight into
+ * the destination buffer (one copy, into GStreamer's layout), copy the metadata region again; the
+ * frame is accepted only if both copies are byte-identical, otherwise it is rejected as torn and the
+ * buffer discarded. Remaps when the object is recreated (inode change) or grows past the mapping.
+ * Not thread-safe: one ingest thread owns it.
+ */
+public final class ShmFrameReader implements AutoCloseable {
+
+    /** Outcome of one read. */
+    public enum Status {
+        /** A coherent frame was read. */
+        FRAME,
+        /** Metadata changed during the copy: rejected, never encoded. */
+        TORN,
+        /** Same frame_id and timestamp as the last frame delivered. */
+        DUPLICATE,
+        /** The shared-memory object does not exist (producer not started yet). */
+        NO_OBJECT,
+        /** The metadata failed validation or describes an unencodable plane. */
+        INVALID
+    }
+
+    /**
+     * @param status what happened
+     * @param frame  the frame when status is FRAME, else null
+     * @param error  the validation error when status is INVALID, else null
+     */
+    public record Result(Status status, IngestFrame frame, RuntimeException error) {
+        static Result of(Status s) {
+            return new Result(s, null, null);
+        }
+    }
+
+    /** Hook run between the payload copy and the second metadata read (tests use it to tear). */
+    @FunctionalInterface
+    public interface CopyObserver {
+        void afterPayloadCopy();
+    }
+
+    private final Path path;
+    private MappedByteBuffer mapping;
+    private long mappedSize;
+    private Object inode;
+    private final byte[] before = new byte[ShmMetadata.REGION_SIZE];
+    private final byte[] after = new byte[ShmMetadata.REGION_SIZE];
+    private long lastFrameId = -1;
+    private long lastTimestamp;
+    private PlaneDescriptor lastLeft;
+    private boolean pendingReset;
+    private CopyObserver observer = () -> { };
+    private long remaps;
+
+    /**
+     * @param shmName the name passed to shm_open (no leading slash); the object is {@code /dev/shm/<shmName>}
+     */
+    public ShmFrameReader(String shmName) {
+        this(Path.of("/dev/shm", shmName));
+    }
+
+    /** @param path path of the shared-memory object */
+    public ShmFrameReader(Path path) {
+        this.path = path;
+    }
+
+    /** Installs a hook called after the payload copy, before the metadata is re-read. */
+    public void setCopyObserver(CopyObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Number of times the object was (re)mapped. */
+    public long remaps() {
+        return remaps;
+    }
+
+    /** Forces the next frame to be treated as a reset (NATS STREAM_RESET): remap and force a keyframe. */
+    public void requestReset() {
+        pendingReset = true;
+        mapping = null;
+    }
+
+    /**
+     * Reads the current frame.
+     *
+     * @param factory allocates the destination buffer (one per accepted frame)
+     * @return the outcome; a FRAME result transfers the buffer's ownership to the caller
+     * @throws ShmException when the object exists but cannot be opened or mapped (exit code 3)
+     */
+    public Result read(FrameBuffer.Factory factory) {
+        boolean objectChanged;
+        try {
+            objectChanged = ensureMapped();
+        } catch (NoSuchFileException e) {
+            mapping = null;
+            return Result.of(Status.NO_OBJECT);
+        }
+        if (mapping == null) {
+            return Result.of(Status.NO_OBJECT);
+        }
+        mapping.get(0, before);
+        ShmMetadata meta;
+        RawVideoFormat format;
+        try {
+            meta = ShmMetadata.parse(before, mappedSize - ShmMetadata.REGION_SIZE);
+            PlaneDescriptor l = meta.left();
+            format = RawVideoFormat.of(l.pixelFormat(), l.depth(), l.width(), l.height());
+        } catch (MetadataException e) {
+            if (e.field().equals("payload_size_bytes") || e.field().equals("info.buffer_size")) {
+                mapping = null; // the producer grew the object: remap on the next sync
+            }
+            return new Result(Status.INVALID, null, e);
+        }
+        if (meta.frameId() == lastFrameId && meta.timestampNs() == lastTimestamp && !objectChanged && !pendingReset) {
+            return Result.of(Status.DUPLICATE);
+        }
+        PlaneDescriptor left = meta.left();
+        FrameBuffer dst = factory.allocate(format.gstSize());
+        copyPlane(left, format, dst.data());
+        observer.afterPayloadCopy();
+        mapping.get(0, after);
+        if (!Arrays.equals(before, after)) {
+            dst.discard();
+            return Result.of(Status.TORN);
+        }
+        dst.commit();
+        boolean reset = pendingReset || (lastFrameId >= 0
+                && (objectChanged || meta.frameId() < lastFrameId || !left.sameShape(lastLeft)));
+        pendingReset = false;
+        lastFrameId = meta.frameId();
+        lastTimestamp = meta.timestampNs();
+        lastLeft = left;
+        return new Result(Status.FRAME,
+                new IngestFrame(meta.frameId(), meta.timestampNs(), format, dst, reset, System.nanoTime()), null);
+    }
+
+    private void copyPlane(PlaneDescriptor left, RawVideoFormat format, ByteBuffer dst) {
+        int src = (int) (ShmMetadata.REGION_SIZE + left.offsetBytes());
+        int gstStride = format.gstStride();
+        if (left.strideBytes() == gstStride) {
+            dst.put(0, mapping, src, format.gstSize());
+        } else {
+            int row = format.rowBytes();
+            for (int y = 0; y < format.height(); y++) {
+                dst.put(y * gstStride, mapping, (int) (src + y * left.strideBytes()), row);
+            }
+        }
+    }
+
+    /** @return true when a different object than before was mapped (producer restart) */
+    private boolean ensureMapped() throws NoSuchFileException {
+        try {
+            Object ino = Files.getAttribute(path, "unix:ino");
+            long size = Files.size(path);
+            if (mapping != null && ino.equals(inode) && size == mappedSize) {
+                return false;
+            }
+            if (size < ShmMetadata.REGION_SIZE) {
+                mapping = null; // being created: ftruncate not done yet
+                return false;
+            }
+            if (size > Integer.MAX_VALUE) {
+                throw new ShmException(path + " is " + size + " bytes, larger than this reader maps (2 GiB)");
+            }
+            boolean changed = inode != null && !ino.equals(inode);
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            }
+            mappedSize = size;
+            inode = ino;
+            remaps++;
+            return changed;
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (AccessDeniedException e) {
+            throw new ShmException("permission denied opening " + path + " read-only");
+        } catch (IOException e) {
+            throw new ShmException("cannot map " + path + ": " + e);
+        }
+    }
+
+    /** Path of the shared-memory object. */
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        mapping = null;
+    }
+
+    /** The shared-memory object exists but cannot be used (exit code 3). */
+    public static final class ShmException extends RuntimeException {
+        public ShmException(String message) {
+            super(message);
+        }
+    }
+}

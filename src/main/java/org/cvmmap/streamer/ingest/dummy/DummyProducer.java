@@ -1,0 +1,231 @@
+package org.cvmmap.streamer.ingest.dummy;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
+import org.cvmmap.streamer.ingest.cvmmap.Depth;
+import org.cvmmap.streamer.ingest.cvmmap.PixelFormat;
+import org.cvmmap.streamer.ingest.cvmmap.PlaneDescriptor;
+import org.cvmmap.streamer.ingest.cvmmap.PlaneType;
+import org.cvmmap.streamer.ingest.cvmmap.ShmMetadata;
+import org.cvmmap.streamer.ingest.cvmmap.SyncMessage;
+import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A real cv-mmap producer, as upstream's dummy backend (cvmmap-ipc.md §1.8): writes SHM v2.0 with one
+ * BGR/U8 LEFT plane (stride = width·3) and publishes the 48-byte sync on a libzmq PUB bound to
+ * {@code ipc://<prefix>/<namespace>_<label>}, so upstream C++/Python clients can read it too.
+ *
+ * <p>Per frame: draw into the payload (a moving bar, then {@code LABEL #frame t=ms} burned in), copy
+ * the 256-byte metadata, send the sync. Frames are numbered from 1; frame_id 0 is the initial
+ * metadata written at start without a sync. The object and socket are removed on {@link #close()}.
+ */
+public final class DummyProducer implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(DummyProducer.class);
+    private static final int BAR_W = 16;
+    private static final int TEXT_SCALE = 3;
+
+    /**
+     * Settings of the dummy producer.
+     *
+     * @param target where to publish (the label is the instance)
+     * @param width  pixels (even, ≥ 16)
+     * @param height rows (≥ 16)
+     * @param fps    frames per second; 0 = as fast as possible
+     * @param frames frames to publish; 0 = until closed
+     */
+    public record Settings(CvmmapTarget target, int width, int height, int fps, long frames) {
+    }
+
+    private final Settings settings;
+    private final Path shmPath;
+    private final PlaneDescriptor left;
+    private final byte[] background;
+    private final byte[] metadata = new byte[ShmMetadata.REGION_SIZE];
+    private FileChannel channel;
+    private MappedByteBuffer map;
+    private ZmqSocket pub;
+    private volatile boolean stopped;
+    private long published;
+    private int lastBarX = -1;
+
+    /**
+     * Creates the shared-memory object (replacing a stale one) and binds the PUB socket.
+     *
+     * @throws UncheckedIOException if /dev/shm cannot be written
+     * @throws ZmqSocket.ZmqException if the endpoint cannot be bound
+     */
+    public DummyProducer(Settings s) {
+        this.settings = s;
+        this.shmPath = Path.of("/dev/shm", s.target().shmName());
+        int stride = s.width() * 3;
+        this.left = new PlaneDescriptor(PlaneType.LEFT, PixelFormat.BGR, Depth.U8, s.width(), s.height(), stride, 0,
+                (long) stride * s.height());
+        this.background = renderBackground(s.width(), s.height());
+        try {
+            Files.deleteIfExists(shmPath);
+            channel = FileChannel.open(shmPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            Files.setPosixFilePermissions(shmPath, PosixFilePermissions.fromString("rw-rw-rw-"));
+            long size = ShmMetadata.REGION_SIZE + left.sizeBytes();
+            map = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        } catch (IOException e) {
+            closeQuietly();
+            throw new UncheckedIOException("cannot create shared memory " + shmPath + ": " + e.getMessage(), e);
+        }
+        map.put(ShmMetadata.REGION_SIZE, background);
+        ShmMetadata.writeV2LeftOnly(map, 0, nowNs(), left);
+        try {
+            pub = ZmqSocket.publisher(s.target().zmqAddress());
+            Files.setPosixFilePermissions(Path.of(s.target().ipcPath()), PosixFilePermissions.fromString("rwxrwxrwx"));
+        } catch (IOException e) {
+            LOG.warn("event=chmod_failed path={} cause={}", s.target().ipcPath(), e.toString());
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+        LOG.info("event=producer_started label={} shm={} zmq={} size={}x{} fps={} frames={}", s.target().instance(),
+                shmPath, s.target().zmqAddress(), s.width(), s.height(), s.fps(), s.frames());
+    }
+
+    /**
+     * Publishes frames until the frame count is reached or {@link #stop()} is called.
+     *
+     * @return frames published
+     */
+    public long run() {
+        long periodNs = settings.fps() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.fps() : 0;
+        long next = System.nanoTime();
+        while (!stopped && (settings.frames() == 0 || published < settings.frames())) {
+            publishFrame(published + 1, nowNs());
+            if (periodNs > 0) {
+                next += periodNs;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                } else if (wait < -periodNs * 10) {
+                    next = System.nanoTime(); // fell far behind: do not burst
+                }
+            }
+        }
+        LOG.info("event=producer_finished label={} frames={}", settings.target().instance(), published);
+        return published;
+    }
+
+    /**
+     * Writes one frame and publishes its sync (payload, then metadata, then sync, as upstream).
+     *
+     * @param frameId     frame counter (u32)
+     * @param timestampNs capture timestamp, Unix-epoch ns
+     */
+    public void publishFrame(long frameId, long timestampNs) {
+        draw(frameId, timestampNs);
+        ShmMetadata.writeV2LeftOnly(ByteBuffer.wrap(metadata), frameId, timestampNs, left);
+        map.put(0, metadata);
+        pub.send(SyncMessage.of(frameId, timestampNs, settings.target().instance()).encode());
+        published++;
+    }
+
+    /** Asks {@link #run()} to return after the current frame. */
+    public void stop() {
+        stopped = true;
+    }
+
+    /** Frames published so far. */
+    public long published() {
+        return published;
+    }
+
+    /** The settings this producer runs with. */
+    public Settings settings() {
+        return settings;
+    }
+
+    private void draw(long frameId, long timestampNs) {
+        int w = settings.width();
+        int h = settings.height();
+        int stride = w * 3;
+        int base = ShmMetadata.REGION_SIZE;
+        if (lastBarX >= 0) {
+            for (int y = 0; y < h; y++) {
+                int off = y * stride + lastBarX * 3;
+                map.put(base + off, background, off, Math.min(BAR_W, w - lastBarX) * 3);
+            }
+        }
+        int barX = (int) ((frameId * 8) % Math.max(1, w - BAR_W));
+        byte[] white = new byte[Math.min(BAR_W, w - barX) * 3];
+        java.util.Arrays.fill(white, (byte) 0xF0);
+        for (int y = 0; y < h; y++) {
+            map.put(base + y * stride + barX * 3, white);
+        }
+        lastBarX = barX;
+        String text = settings.target().instance() + " #" + frameId + " t=" + (timestampNs / 1_000_000) + "MS";
+        int scale = Math.max(1, Math.min(TEXT_SCALE, (w - 8) / Math.max(1, BitmapFont.width(text, 1))));
+        int boxW = Math.min(w, BitmapFont.width(text, scale) + 8);
+        int boxH = Math.min(h, BitmapFont.GLYPH_H * scale + 8);
+        byte[] black = new byte[boxW * 3];
+        for (int y = 0; y < boxH; y++) {
+            map.put(base + y * stride, black);
+        }
+        if (boxH >= BitmapFont.GLYPH_H * scale + 8) {
+            BitmapFont.draw(map, base, stride, 4, 4, text, scale, new byte[] {(byte) 0x20, (byte) 0xE0, (byte) 0xFF});
+        }
+    }
+
+    private static byte[] renderBackground(int w, int h) {
+        byte[] img = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = (y * w + x) * 3;
+                img[i] = (byte) (x * 255 / Math.max(1, w - 1));        // B
+                img[i + 1] = (byte) (y * 255 / Math.max(1, h - 1));    // G
+                img[i + 2] = (byte) (((x / 32 + y / 32) & 1) * 96 + 64); // R: checkerboard
+            }
+        }
+        return img;
+    }
+
+    private static long nowNs() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private void closeQuietly() {
+        try {
+            if (pub != null) {
+                pub.close();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+            Files.deleteIfExists(shmPath);
+        } catch (IOException e) {
+            LOG.warn("event=producer_cleanup_failed shm={} cause={}", shmPath, e.toString());
+        }
+    }
+
+    /** Unbinds the socket and unlinks the shared-memory object, as upstream does on exit. */
+    @Override
+    public void close() {
+        stopped = true;
+        closeQuietly();
+        try {
+            Files.deleteIfExists(Path.of(settings.target().ipcPath()));
+        } catch (IOException e) {
+            LOG.warn("event=producer_cleanup_failed path={} cause={}", settings.target().ipcPath(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.cvmmap.streamer.pipeline;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A gst-launch-style pipeline descriptor (streamer.md §6): lines starting with {@code #} are
+ * comments, the rest is one gst-launch description with {@code ${name}} placeholders that
+ * {@link #render(Map)} fills from the validated configuration. Pure text unit.
+ *
+ * @param name   where it came from (file path or built-in resource name), for logs
+ * @param source descriptor text without comment lines, lines joined by spaces
+ */
+public record PipelineDescriptor(String name, String source) {
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z0-9_]+)}");
+
+    /**
+     * Parses descriptor text.
+     *
+     * @param name label for messages
+     * @param text file contents
+     */
+    public static PipelineDescriptor parse(String name, String text) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : text.split("\n")) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(t);
+        }
+        return new PipelineDescriptor(name, sb.toString());
+    }
+
+    /**
+     * Loads a built-in descriptor from the jar ({@code pipelines/<file>}, the repository's
+     * {@code pipelines/} folder).
+     *
+     * @throws IllegalArgumentException if there is no such descriptor
+     */
+    public static PipelineDescriptor builtIn(String file) {
+        try (InputStream in = PipelineDescriptor.class.getResourceAsStream("/pipelines/" + file)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no built-in pipeline descriptor " + file);
+            }
+            return parse("builtin:" + file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Loads a descriptor file.
+     *
+     * @throws UncheckedIOException if it cannot be read
+     */
+    public static PipelineDescriptor load(Path file) {
+        try {
+            return parse(file.toString(), Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read pipeline descriptor " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fills every placeholder. Values are inserted verbatim, and may themselves contain placeholders
+     * (the encoder fragment does), which are filled in a second pass.
+     *
+     * @param values placeholder name → value
+     * @return the gst-launch description
+     * @throws IllegalArgumentException naming the first placeholder that has no value
+     */
+    public String render(Map<String, String> values) {
+        return fill(fill(source, values), values);
+    }
+
+    private String fill(String text, Map<String, String> values) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = values.get(m.group(1));
+            if (v == null) {
+                throw new IllegalArgumentException("pipeline descriptor " + name + ": placeholder ${" + m.group(1)
+                        + "} has no value (known: " + String.join(", ", new java.util.TreeSet<>(values.keySet())) + ")");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}

@@ -1,0 +1,532 @@
+package org.cvmmap.streamer.pipeline;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.ingest.IngestFrame;
+import org.cvmmap.streamer.ingest.RawVideoFormat;
+import org.cvmmap.streamer.util.ExitCodes;
+import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.Bus;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.FlowReturn;
+import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.PadProbeReturn;
+import org.freedesktop.gstreamer.PadProbeType;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.State;
+import org.freedesktop.gstreamer.StateChangeReturn;
+import org.freedesktop.gstreamer.elements.AppSrc;
+
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Owns the pipeline lifecycle (streamer.md §7): asks the {@link PipelineBuilder} for a graph with
+ * the encoder the {@link EncoderSelector} picks, brings it to PLAYING, watches its bus, falls back
+ * from NVENC to software, rebuilds with bounded exponential back-off after errors, and ends it with
+ * EOS. It never builds graphs itself.
+ *
+ * <p>Threads: {@link #run()} is the supervisor loop; a pusher thread moves frames from the
+ * latest-frame {@link FrameQueue} into appsrc (renegotiating caps and forcing a keyframe on producer
+ * resets); GStreamer's bus and pad-probe callbacks only post events. Exit codes: streamer.md §10.
+ */
+public final class Supervisor {
+    private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+    private static final long EOS_WAIT_MS = 5000;
+
+    private sealed interface Event permits BusError, BusEos, EncoderStalled, EncoderConfirmed, Drained, Stop, Fatal {
+    }
+
+    private record BusError(long gen, String source, String message) implements Event {
+    }
+
+    private record BusEos(long gen) implements Event {
+    }
+
+    private record EncoderStalled(long gen, long frames) implements Event {
+    }
+
+    private record EncoderConfirmed(long gen) implements Event {
+    }
+
+    private record Drained(long gen) implements Event {
+    }
+
+    private record Stop(String why) implements Event {
+    }
+
+    private record Fatal(int code, String message) implements Event {
+    }
+
+    /** One running graph. */
+    private final class Active {
+        final long gen;
+        final Pipeline pipeline;
+        final AppSrc src;
+        final EncoderSpec encoder;
+        final AtomicLong pushed = new AtomicLong();
+        final AtomicLong accessUnits = new AtomicLong();
+        final CountDownLatch eos = new CountDownLatch(1);
+        volatile RawVideoFormat format;
+        volatile boolean stallReported;
+
+        Active(long gen, Pipeline pipeline, EncoderSpec encoder, RawVideoFormat format) {
+            this.gen = gen;
+            this.pipeline = pipeline;
+            this.src = (AppSrc) pipeline.getElementByName("src");
+            this.encoder = encoder;
+            this.format = format;
+        }
+    }
+
+    private final StreamerConfig config;
+    private final PipelineBuilder builder;
+    private final EncoderSelector selector;
+    private final StreamStats stats;
+    private final FrameQueue queue;
+    private final String key;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final ReentrantLock pushLock = new ReentrantLock();
+    private volatile Active active;
+    private volatile RawVideoFormat lastFormat;
+    private volatile boolean running = true;
+    private IngestFrame held;
+    private long generation;
+    private final Thread pusher;
+
+    /**
+     * @param config   validated configuration
+     * @param builder  turns the configuration into graphs
+     * @param selector encoder policy
+     * @param stats    shared counters
+     * @param queue    latest-frame queue the ingest fills
+     */
+    public Supervisor(StreamerConfig config, PipelineBuilder builder, EncoderSelector selector, StreamStats stats,
+                      FrameQueue queue) {
+        this.config = config;
+        this.builder = builder;
+        this.selector = selector;
+        this.stats = stats;
+        this.queue = queue;
+        this.key = config.input().streamKey();
+        this.pusher = new Thread(this::pushLoop, "pusher-" + key);
+        this.pusher.setDaemon(true);
+    }
+
+    /** Asks for a clean stop: EOS through the pipeline, then exit code 0. Safe from any thread. */
+    public void requestStop(String why) {
+        events.add(new Stop(why));
+    }
+
+    /** Reports an unrecoverable input error; {@link #run()} returns {@code exitCode}. */
+    public void fatal(int exitCode, String message) {
+        events.add(new Fatal(exitCode, message));
+    }
+
+    /**
+     * Runs until the input ends, a stop is requested, or a fatal condition.
+     *
+     * @return the process exit code (0, 5, 6, 124, or an ingest code 3/4)
+     */
+    public int run() {
+        pusher.start();
+        long backoffMs = config.restartBackoffMinMs();
+        int restarts = 0;
+        try {
+            while (true) {
+                Integer code = waitForFirstFormat();
+                if (code != null) {
+                    return code;
+                }
+                EncoderSpec spec = selector.current();
+                if (spec == null) {
+                    String msg = "no encoder can run (" + selector.reason() + ")";
+                    LOG.error("event=encoder_unavailable key={} device={} cause=\"{}\"", key, config.encoderDevice(), msg);
+                    return ExitCodes.PIPELINE_INIT;
+                }
+                stats.encoder(spec.factory(), selector.reason());
+                Active a;
+                try {
+                    a = start(spec);
+                } catch (PipelineBuilder.PipelineBuildException e) {
+                    LOG.error("event=pipeline_build_failed key={} encoder={} cause=\"{}\" description=\"{}\"", key,
+                            spec.factory(), e.getMessage(), e.description());
+                    if (spec.hardware()) {
+                        selector.reject("cannot be built: " + e.getMessage());
+                        continue;
+                    }
+                    return ExitCodes.PIPELINE_INIT;
+                }
+                if (a == null) {
+                    if (spec.hardware()) {
+                        selector.reject("cannot reach PLAYING");
+                        continue;
+                    }
+                    if (++restarts > config.maxRestarts()) {
+                        return giveUp("software pipeline cannot reach PLAYING");
+                    }
+                    backoffMs = sleepBackoff(backoffMs);
+                    continue;
+                }
+                Outcome o = watch(a);
+                switch (o.kind) {
+                    case EXIT -> {
+                        return o.code;
+                    }
+                    case FALLBACK -> {
+                        selector.reject(o.reason);
+                        stats.restarts.incrementAndGet();
+                    }
+                    case RESTART -> {
+                        if (++restarts > config.maxRestarts()) {
+                            return giveUp(o.reason);
+                        }
+                        stats.restarts.incrementAndGet();
+                        backoffMs = sleepBackoff(backoffMs);
+                    }
+                    case CONFIRMED_RESTART -> {
+                        restarts = 1;
+                        backoffMs = config.restartBackoffMinMs();
+                        stats.restarts.incrementAndGet();
+                        backoffMs = sleepBackoff(backoffMs);
+                    }
+                    default -> throw new IllegalStateException();
+                }
+            }
+        } finally {
+            running = false;
+            Active a = active;
+            if (a != null) {
+                teardown(a);
+            }
+            try {
+                pusher.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (this) {
+                if (held != null) {
+                    held.buffer().discard();
+                    held = null;
+                }
+            }
+            queue.clear();
+        }
+    }
+
+    private int giveUp(String reason) {
+        LOG.error("event=restarts_exhausted key={} max_restarts={} cause=\"{}\"", key, config.maxRestarts(), reason);
+        return ExitCodes.RUNTIME;
+    }
+
+    private long sleepBackoff(long backoffMs) {
+        LOG.info("event=pipeline_restart_scheduled key={} backoff_ms={}", key, backoffMs);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+        while (System.nanoTime() < until) {
+            Event e = pollEvent(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+            if (e instanceof Stop || e instanceof Fatal) {
+                events.add(e); // handled by the next wait
+                break;
+            }
+        }
+        return Math.min(backoffMs * 2, config.restartBackoffMaxMs());
+    }
+
+    /** @return an exit code if the run must end before any frame arrived, else null */
+    private Integer waitForFirstFormat() {
+        while (lastFormat == null) {
+            Event e = pollEvent(100);
+            if (e instanceof Stop s) {
+                LOG.info("event=stop key={} cause={} before_first_frame=true", key, s.why());
+                return ExitCodes.OK;
+            }
+            if (e instanceof Fatal f) {
+                LOG.error("event=fatal key={} exit_code={} cause=\"{}\"", key, f.code(), f.message());
+                return f.code();
+            }
+            if (e instanceof Drained) {
+                return ExitCodes.OK;
+            }
+            if (idleExpired()) {
+                return ExitCodes.TIMEOUT;
+            }
+        }
+        return null;
+    }
+
+    private boolean idleExpired() {
+        long idle = config.ingestIdleTimeoutMs();
+        if (idle <= 0) {
+            return false;
+        }
+        long sinceMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stats.lastFrameNanos.get());
+        if (sinceMs > idle) {
+            LOG.warn("event=ingest_idle_timeout key={} idle_ms={} limit_ms={}", key, sinceMs, idle);
+            return true;
+        }
+        return false;
+    }
+
+    private Event pollEvent(long ms) {
+        try {
+            return events.poll(ms, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Stop("interrupted");
+        }
+    }
+
+    /** @return the running graph, or null if it could not reach PLAYING */
+    private Active start(EncoderSpec spec) {
+        RawVideoFormat format = lastFormat;
+        int fps = config.input().dummy() ? config.input().dummyFps() : 0;
+        Pipeline p = builder.build(spec, format, fps);
+        Active a = new Active(++generation, p, spec, format);
+        Bus bus = p.getBus();
+        long gen = a.gen;
+        bus.connect((Bus.ERROR) (source, code, message) ->
+                events.add(new BusError(gen, source == null ? "?" : source.getName(), message)));
+        bus.connect((Bus.EOS) source -> {
+            a.eos.countDown();
+            events.add(new BusEos(gen));
+        });
+        bus.connect((Bus.WARNING) (source, code, message) ->
+                LOG.warn("event=pipeline_warning key={} element={} cause=\"{}\"", key,
+                        source == null ? "?" : source.getName(), message));
+        Pad parsed = p.getElementByName("parse").getStaticPad("src");
+        parsed.addProbe(PadProbeType.BUFFER, (pad, info) -> {
+            Buffer b = info.getBuffer();
+            long size = b == null ? 0 : GstBuffers.size(b);
+            stats.accessUnits.incrementAndGet();
+            stats.encodedBytes.addAndGet(size);
+            if (a.accessUnits.getAndIncrement() == 0) {
+                events.add(new EncoderConfirmed(gen));
+            }
+            return PadProbeReturn.OK;
+        });
+        LOG.info("event=pipeline_starting key={} gen={} encoder={} encoder_reason=\"{}\" format={} descriptor={} description=\"{}\"",
+                key, gen, spec.factory(), selector.reason(), format, builder.descriptor().name(),
+                builder.describe(spec, format, fps));
+        StateChangeReturn r = p.setState(State.PLAYING);
+        if (r == StateChangeReturn.FAILURE) {
+            LOG.error("event=pipeline_state_failed key={} gen={} encoder={} state=PLAYING", key, gen, spec.factory());
+            p.setState(State.NULL);
+            p.dispose();
+            drainEventsOf(gen);
+            return null;
+        }
+        stats.format(format.toString());
+        active = a;
+        return a;
+    }
+
+    private enum Kind { EXIT, FALLBACK, RESTART, CONFIRMED_RESTART }
+
+    private record Outcome(Kind kind, int code, String reason) {
+        static Outcome exit(int code) {
+            return new Outcome(Kind.EXIT, code, null);
+        }
+    }
+
+    private Outcome watch(Active a) {
+        boolean confirmed = false;
+        while (true) {
+            Event e = pollEvent(100);
+            if (e == null) {
+                if (idleExpired()) {
+                    teardown(a);
+                    return Outcome.exit(ExitCodes.TIMEOUT);
+                }
+                continue;
+            }
+            if (e instanceof Stop s) {
+                LOG.info("event=stop key={} cause={}", key, s.why());
+                finish(a);
+                return Outcome.exit(ExitCodes.OK);
+            }
+            if (e instanceof Fatal f) {
+                LOG.error("event=fatal key={} exit_code={} cause=\"{}\"", key, f.code(), f.message());
+                teardown(a);
+                return Outcome.exit(f.code());
+            }
+            if (e instanceof Drained d && d.gen() == a.gen) {
+                boolean clean = waitEos(a);
+                LOG.info("event=input_finished key={} eos_received={} frames_pushed={} access_units={}", key, clean,
+                        stats.framesPushed.get(), stats.accessUnits.get());
+                teardown(a);
+                return Outcome.exit(ExitCodes.OK);
+            }
+            if (e instanceof EncoderConfirmed c && c.gen() == a.gen) {
+                confirmed = true;
+                LOG.info("event=encoder_confirmed key={} gen={} encoder={} encoder_reason=\"{}\"", key, a.gen,
+                        a.encoder.factory(), selector.reason());
+                continue;
+            }
+            if (e instanceof EncoderStalled s && s.gen() == a.gen) {
+                String reason = "no access unit after " + s.frames() + " input frames";
+                LOG.warn("event=encoder_fallback key={} encoder={} cause=\"{}\"", key, a.encoder.factory(), reason);
+                teardown(a);
+                return new Outcome(Kind.FALLBACK, 0, reason);
+            }
+            if (e instanceof BusError b && b.gen() == a.gen) {
+                LOG.error("event=pipeline_error key={} gen={} element={} encoder={} cause=\"{}\"", key, a.gen, b.source(),
+                        a.encoder.factory(), b.message());
+                teardown(a);
+                if (a.encoder.hardware() && !confirmed) {
+                    return new Outcome(Kind.FALLBACK, 0, "error before the first access unit: " + b.message());
+                }
+                return new Outcome(confirmed ? Kind.CONFIRMED_RESTART : Kind.RESTART, 0, b.message());
+            }
+            if (e instanceof BusEos b && b.gen() == a.gen) {
+                LOG.warn("event=unexpected_eos key={} gen={}", key, a.gen);
+                teardown(a);
+                return new Outcome(Kind.RESTART, 0, "unexpected EOS");
+            }
+            // events of an older generation are stale: ignore
+        }
+    }
+
+    private void finish(Active a) {
+        a.src.endOfStream();
+        boolean clean = waitEos(a);
+        LOG.info("event=pipeline_stopped key={} gen={} eos_received={}", key, a.gen, clean);
+        teardown(a);
+    }
+
+    private boolean waitEos(Active a) {
+        try {
+            return a.eos.await(EOS_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void teardown(Active a) {
+        if (active == a) {
+            active = null;
+        }
+        a.pipeline.setState(State.NULL); // unblocks a push waiting in appsrc (flushing)
+        pushLock.lock();
+        try {
+            a.pipeline.getBus().dispose();
+            a.pipeline.dispose();
+        } finally {
+            pushLock.unlock();
+        }
+        drainEventsOf(a.gen);
+    }
+
+    private void drainEventsOf(long gen) {
+        events.removeIf(e -> (e instanceof BusError b && b.gen() == gen) || (e instanceof BusEos b2 && b2.gen() == gen)
+                || (e instanceof EncoderConfirmed c && c.gen() == gen));
+    }
+
+    // ---------------------------------------------------------------- pusher thread
+
+    private void pushLoop() {
+        long maxFrames = config.ingestMaxFrames();
+        boolean drainedSent = false;
+        while (running) {
+            IngestFrame f;
+            synchronized (this) {
+                f = held;
+                held = null;
+            }
+            Active a = active;
+            if (f == null) {
+                try {
+                    f = queue.poll(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            boolean limitReached = maxFrames > 0 && stats.framesPushed.get() >= maxFrames;
+            if (f == null && !queue.isFinished() && !limitReached) {
+                continue;
+            }
+            if (f == null || limitReached) {
+                if (f != null) {
+                    f.buffer().discard();
+                }
+                if (!drainedSent && a != null) {
+                    drainedSent = true;
+                    LOG.info("event=input_end key={} cause={}", key, limitReached ? "ingest_max_frames" : "producer_finished");
+                    a.src.endOfStream();
+                    events.add(new Drained(a.gen));
+                } else if (!drainedSent && lastFormat == null && queue.isFinished()) {
+                    drainedSent = true;
+                    events.add(new Drained(-1));
+                }
+                sleepQuietly();
+                continue;
+            }
+            lastFormat = f.format();
+            if (a == null) {
+                hold(f);
+                sleepQuietly();
+                continue;
+            }
+            push(a, f);
+        }
+    }
+
+    private synchronized void hold(IngestFrame f) {
+        if (held != null) {
+            held.buffer().discard();
+            stats.dropped.incrementAndGet();
+            if (held.reset() && !f.reset()) {
+                f = new IngestFrame(f.frameId(), f.timestampNs(), f.format(), f.buffer(), true, f.readNanos());
+            }
+        }
+        held = f;
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void push(Active a, IngestFrame f) {
+        FlowReturn ret;
+        pushLock.lock();
+        try {
+            if (a != active) {
+                hold(f);
+                return;
+            }
+            if (!f.format().equals(a.format)) {
+                LOG.info("event=caps_renegotiated key={} from={} to={}", key, a.format, f.format());
+                a.src.setCaps(new Caps(f.format().caps(config.input().dummy() ? config.input().dummyFps() : 0, 1)));
+                a.format = f.format();
+                stats.format(f.format().toString());
+            }
+            if (f.reset()) {
+                boolean ok = ForceKeyUnit.request(a.src, (int) stats.resets.get());
+                LOG.info("event=keyframe_forced key={} frame_id={} accepted={} cause=producer_reset", key, f.frameId(), ok);
+            }
+            Buffer b = ((GstFrameBuffer) f.buffer()).release();
+            ret = a.src.pushBuffer(b); // takes ownership: b is never touched again
+        } finally {
+            pushLock.unlock();
+        }
+        if (ret != FlowReturn.OK) {
+            LOG.debug("event=push_refused key={} flow={}", key, ret);
+            return;
+        }
+        stats.framesPushed.incrementAndGet();
+        long n = a.pushed.incrementAndGet();
+        if (a.encoder.hardware() && a.accessUnits.get() == 0 && n >= config.nvencProbeFrames() && !a.stallReported) {
+            a.stallReported = true;
+            events.add(new EncoderStalled(a.gen, n));
+        }
+    }
+}

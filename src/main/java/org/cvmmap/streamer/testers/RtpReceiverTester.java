@@ -1,0 +1,148 @@
+package org.cvmmap.streamer.testers;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.output.rtp.RtpHeader;
+import org.cvmmap.streamer.util.ExitCodes;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+
+/**
+ * Embedded RTP receiver (streamer.md §8): binds a UDP port, checks every packet's RTP version (2),
+ * payload type and sequence continuity, counts packets, access units (marker bits) and bytes, and
+ * ends with an exit code: 0 threshold met, 3 payload-type mismatch, 4 timeout with some packets but
+ * fewer than the threshold, 124 timeout with no packet at all.
+ */
+public final class RtpReceiverTester {
+    private static final Logger LOG = LogManager.getLogger(RtpReceiverTester.class);
+
+    /**
+     * @param bindHost   address to bind (e.g. 0.0.0.0)
+     * @param port       UDP port
+     * @param expectPt   expected payload type
+     * @param threshold  packets needed for success
+     * @param timeoutMs  overall deadline, ms
+     * @param progressMs period of the progress line, ms (0 = none)
+     */
+    public record Settings(String bindHost, int port, int expectPt, long threshold, long timeoutMs, long progressMs) {
+    }
+
+    /**
+     * Result counters.
+     *
+     * @param packets     RTP packets accepted
+     * @param accessUnits packets with the marker bit (last packet of an access unit)
+     * @param bytes       payload bytes received
+     * @param gaps        sequence discontinuities seen
+     * @param ssrc        SSRC of the first packet
+     * @param exitCode    the tester's exit code
+     */
+    public record Result(long packets, long accessUnits, long bytes, long gaps, long ssrc, int exitCode) {
+    }
+
+    private final Settings settings;
+    private volatile Runnable onBound = () -> { };
+
+    public RtpReceiverTester(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Called once the socket is bound (tests start the sender then). */
+    public void onBound(Runnable r) {
+        this.onBound = r;
+    }
+
+    /**
+     * Receives until the threshold, a payload-type mismatch, or the deadline.
+     *
+     * @throws IOException if the port cannot be bound
+     */
+    public Result run() throws IOException {
+        long deadline = System.nanoTime() + settings.timeoutMs() * 1_000_000L;
+        long packets = 0;
+        long aus = 0;
+        long bytes = 0;
+        long gaps = 0;
+        long ssrc = -1;
+        int lastSeq = -1;
+        long nextProgress = System.nanoTime() + settings.progressMs() * 1_000_000L;
+        try (DatagramChannel ch = DatagramChannel.open(); Selector sel = Selector.open()) {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            ch.bind(new InetSocketAddress(settings.bindHost(), settings.port()));
+            ch.configureBlocking(false);
+            ch.register(sel, SelectionKey.OP_READ);
+            LOG.info("event=rtp_receiver_listening port={} expect_pt={} threshold={} timeout_ms={}", settings.port(),
+                    settings.expectPt(), settings.threshold(), settings.timeoutMs());
+            onBound.run();
+            ByteBuffer buf = ByteBuffer.allocate(65536);
+            byte[] arr = buf.array();
+            while (packets < settings.threshold()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    throw new SocketTimeoutException();
+                }
+                sel.select(Math.min(left, 250));
+                sel.selectedKeys().clear();
+                while (true) {
+                    buf.clear();
+                    if (ch.receive(buf) == null) {
+                        break;
+                    }
+                    int len = buf.position();
+                    RtpHeader h;
+                    try {
+                        h = RtpHeader.decode(arr, len);
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("event=rtp_packet_invalid cause=\"{}\"", e.getMessage());
+                        continue;
+                    }
+                    if (h.version() != 2) {
+                        LOG.warn("event=rtp_packet_invalid cause=\"version={} (expected 2)\"", h.version());
+                        continue;
+                    }
+                    if (h.payloadType() != settings.expectPt()) {
+                        LOG.error("event=rtp_pt_mismatch got={} expected={}", h.payloadType(), settings.expectPt());
+                        return new Result(packets, aus, bytes, gaps, h.ssrc(), ExitCodes.PT_MISMATCH_OR_SHM);
+                    }
+                    if (ssrc < 0) {
+                        ssrc = h.ssrc();
+                        LOG.info("event=rtp_first_packet ssrc={} seq={} pt={}", String.format("0x%08x", ssrc),
+                                h.sequence(), h.payloadType());
+                    }
+                    if (lastSeq >= 0 && h.sequence() != ((lastSeq + 1) & 0xFFFF)) {
+                        gaps++;
+                    }
+                    lastSeq = h.sequence();
+                    packets++;
+                    bytes += len - RtpHeader.SIZE;
+                    if (h.marker()) {
+                        aus++;
+                    }
+                    if (packets >= settings.threshold()) {
+                        break;
+                    }
+                }
+                if (settings.progressMs() > 0 && System.nanoTime() >= nextProgress) {
+                    nextProgress += settings.progressMs() * 1_000_000L;
+                    LOG.info("event=rtp_progress packets={} access_units={} bytes={} seq_gaps={}", packets, aus, bytes, gaps);
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            int code = packets == 0 ? ExitCodes.TIMEOUT : ExitCodes.THRESHOLD_OR_SUBSCRIBER;
+            LOG.error("event=rtp_receiver_timeout packets={} threshold={} access_units={} exit_code={}", packets,
+                    settings.threshold(), aus, code);
+            return new Result(packets, aus, bytes, gaps, ssrc, code);
+        }
+        LOG.info("event=rtp_receiver_done packets={} access_units={} bytes={} seq_gaps={} ssrc={} result=PASS", packets,
+                aus, bytes, gaps, String.format("0x%08x", ssrc));
+        return new Result(packets, aus, bytes, gaps, ssrc, ExitCodes.OK);
+    }
+}
