@@ -1,0 +1,171 @@
+package org.cvmmap.streamer.ingest.cvmmap;
+
+import org.cvmmap.streamer.ingest.FrameBuffer;
+import org.cvmmap.streamer.ingest.dummy.DummyProducer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ShmFrameReaderTest {
+    private final CvmmapTarget target = CvmmapTarget.parse("reader-" + ProcessHandle.current().pid());
+    private final List<String> events = new ArrayList<>();
+
+    /** Heap buffers that record commit/discard so a torn frame's fate is visible. */
+    private FrameBuffer.Factory tracking() {
+        return bytes -> {
+            ByteBuffer b = ByteBuffer.allocate(bytes);
+            return new FrameBuffer() {
+                public ByteBuffer data() { return b; }
+                public void commit() { events.add("commit"); }
+                public void discard() { events.add("discard"); }
+            };
+        };
+    }
+
+    @AfterEach
+    void cleanup() throws IOException {
+        Files.deleteIfExists(Path.of("/dev/shm", target.shmName()));
+    }
+
+    @Test
+    void readsCoherentFrameIntoGstreamerLayout() {
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0));
+             ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            p.publishFrame(1, 1000);
+            ShmFrameReader.Result res = r.read(tracking());
+            assertThat(res.status()).isEqualTo(ShmFrameReader.Status.FRAME);
+            assertThat(res.frame().frameId()).isEqualTo(1);
+            assertThat(res.frame().timestampNs()).isEqualTo(1000);
+            assertThat(res.frame().format().toString()).isEqualTo("BGR 64x32");
+            assertThat(res.frame().reset()).isFalse();
+            assertThat(events).containsExactly("commit");
+            byte[] shmRow = new byte[64 * 3];
+            shmBytes(256 + 31 * 192, shmRow);
+            byte[] got = new byte[64 * 3];
+            res.frame().buffer().data().get(31 * 192, got);
+            assertThat(got).isEqualTo(shmRow);
+            assertThat(r.read(tracking()).status()).isEqualTo(ShmFrameReader.Status.DUPLICATE);
+        }
+    }
+
+    @Test
+    void tornFrameIsRejectedAndItsBufferDiscarded() {
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0));
+             ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            p.publishFrame(1, 1000);
+            // The producer lands the next frame's metadata while the reader is copying.
+            r.setCopyObserver(() -> p.publishFrame(2, 2000));
+            ShmFrameReader.Result torn = r.read(tracking());
+            assertThat(torn.status()).isEqualTo(ShmFrameReader.Status.TORN);
+            assertThat(torn.frame()).isNull();
+            assertThat(events).containsExactly("discard");
+            r.setCopyObserver(() -> { });
+            ShmFrameReader.Result next = r.read(tracking());
+            assertThat(next.status()).isEqualTo(ShmFrameReader.Status.FRAME);
+            assertThat(next.frame().frameId()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void repacksRowsWhenShmStrideDiffersFromGstreamerStride() throws IOException {
+        // 2x2 RGB, stride 6 (upstream golden vector shape); GStreamer wants stride 8.
+        Path shm = Path.of("/dev/shm", target.shmName());
+        ByteBuffer region = ByteBuffer.allocate(256 + 12);
+        ShmMetadata.writeV2LeftOnly(region, 5, 50,
+                new PlaneDescriptor(PlaneType.LEFT, PixelFormat.RGB, Depth.U8, 2, 2, 6, 0, 12));
+        for (int i = 0; i < 12; i++) {
+            region.put(256 + i, (byte) (i + 1));
+        }
+        Files.write(shm, region.array());
+        try (ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            ShmFrameReader.Result res = r.read(tracking());
+            assertThat(res.status()).isEqualTo(ShmFrameReader.Status.FRAME);
+            byte[] got = new byte[16];
+            res.frame().buffer().data().get(0, got);
+            assertThat(got).containsExactly(1, 2, 3, 4, 5, 6, 0, 0, 7, 8, 9, 10, 11, 12, 0, 0);
+        }
+    }
+
+    @Test
+    void followsProducerRestartWithNewObjectSizeAndCounter() {
+        try (ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            assertThat(r.read(tracking()).status()).isEqualTo(ShmFrameReader.Status.NO_OBJECT);
+            try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0))) {
+                for (int i = 1; i <= 50; i++) {
+                    p.publishFrame(i, i * 1000L);
+                }
+                assertThat(r.read(tracking()).frame().frameId()).isEqualTo(50);
+            }
+            try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 32, 16, 0, 0))) {
+                p.publishFrame(1, 99_000);
+                ShmFrameReader.Result res = r.read(tracking());
+                assertThat(res.status()).isEqualTo(ShmFrameReader.Status.FRAME);
+                assertThat(res.frame().reset()).isTrue();
+                assertThat(res.frame().format().toString()).isEqualTo("BGR 32x16");
+                p.publishFrame(2, 100_000);
+                assertThat(r.read(tracking()).frame().reset()).isFalse();
+            }
+            assertThat(r.remaps()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void counterGoingBackwardsInTheSameObjectIsAReset() {
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0));
+             ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            p.publishFrame(10, 10);
+            assertThat(r.read(tracking()).frame().reset()).isFalse();
+            p.publishFrame(3, 20);
+            assertThat(r.read(tracking()).frame().reset()).isTrue();
+            r.requestReset();
+            p.publishFrame(4, 30);
+            assertThat(r.read(tracking()).frame().reset()).as("STREAM_RESET request").isTrue();
+        }
+    }
+
+    @Test
+    void invalidMetadataIsReportedNotDelivered() throws IOException {
+        Path shm = Path.of("/dev/shm", target.shmName());
+        byte[] region = new byte[256 + 12];
+        Files.write(shm, region);
+        try (ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            ShmFrameReader.Result res = r.read(tracking());
+            assertThat(res.status()).isEqualTo(ShmFrameReader.Status.INVALID);
+            assertThat(res.error()).hasMessageContaining("magic");
+            assertThat(events).isEmpty();
+        }
+    }
+
+    @Test
+    void unencodableDepthIsInvalidWithTheFieldNamed() throws IOException {
+        ByteBuffer region = ByteBuffer.allocate(256 + 16);
+        ShmMetadata.writeV2LeftOnly(region, 1, 1,
+                new PlaneDescriptor(PlaneType.LEFT, PixelFormat.GRAY, Depth.F32, 2, 2, 8, 0, 16));
+        Files.write(Path.of("/dev/shm", target.shmName()), region.array());
+        try (ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            ShmFrameReader.Result res = r.read(tracking());
+            assertThat(res.status()).isEqualTo(ShmFrameReader.Status.INVALID);
+            assertThat(res.error()).hasMessageContaining("plane[0].depth=F32");
+        }
+    }
+
+    private void shmBytes(int offset, byte[] dst) {
+        try (FileChannel ch = FileChannel.open(Path.of("/dev/shm", target.shmName()), StandardOpenOption.READ)) {
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+            m.get(offset, dst);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
