@@ -134,6 +134,11 @@ public final class Supervisor {
      * @return the process exit code (0, 5, 6, 124, or an ingest code 3/4)
      */
     public int run() {
+        if (selector.current() == null) {
+            LOG.error("event=encoder_unavailable key={} device={} cause=\"no encoder can run ({})\"", key,
+                    config.encoderDevice(), selector.reason());
+            return ExitCodes.PIPELINE_INIT;
+        }
         pusher.start();
         long backoffMs = config.restartBackoffMinMs();
         int restarts = 0;
@@ -199,24 +204,29 @@ public final class Supervisor {
                 }
             }
         } finally {
-            running = false;
-            Active a = active;
-            if (a != null) {
-                teardown(a);
-            }
-            try {
-                pusher.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            synchronized (this) {
-                if (held != null) {
-                    held.buffer().discard();
-                    held = null;
-                }
-            }
-            queue.clear();
+            stopPusher();
         }
+    }
+
+    /** Tears down what is running, stops the pusher and frees every frame still held or queued. */
+    private void stopPusher() {
+        running = false;
+        Active a = active;
+        if (a != null) {
+            teardown(a);
+        }
+        try {
+            pusher.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (held != null) {
+                held.buffer().discard();
+                held = null;
+            }
+        }
+        queue.clear();
     }
 
     private int giveUp(String reason) {

@@ -46,6 +46,7 @@ class LibzmqInteropTest {
             }
         } finally {
             NativePeer.stop(pub);
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(t.ipcPath())); // killed: libzmq did not unlink it
         }
     }
 
