@@ -142,7 +142,9 @@ public final class StreamerApp {
             if (producer != null) {
                 DummyProducer p = producer;
                 producerThread = new Thread(() -> {
-                    awaitSubscriber();
+                    if (!p.awaitSubscriber(5000)) {
+                        LOG.warn("event=producer_no_subscriber key={} waited_ms=5000", key);
+                    }
                     p.run();
                 }, "dummy-producer");
                 producerThread.setDaemon(true);
@@ -172,15 +174,6 @@ public final class StreamerApp {
         new StatusLine(key, stats).log();
         LOG.info("event=exit key={} exit_code={} counters={}", key, code, stats.counters());
         return code;
-    }
-
-    /** The ZeroMQ SUB connects asynchronously; give it a moment so the first frames are not lost. */
-    private static void awaitSubscriber() {
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void writeSdp(RtpOutput rtp, String key) {

@@ -11,6 +11,7 @@ import com.sun.jna.ptr.IntByReference;
  * TCP and cannot talk to them). Only the calls this project needs.
  */
 final class LibZmq {
+    static final int ZMQ_PAIR = 0;
     static final int ZMQ_PUB = 1;
     static final int ZMQ_SUB = 2;
     static final int ZMQ_SUBSCRIBE = 6;
@@ -20,6 +21,7 @@ final class LibZmq {
     static final int ZMQ_RCVTIMEO = 27;
     static final int ZMQ_CONFLATE = 54;
     static final int ZMQ_DONTWAIT = 1;
+    static final int ZMQ_EVENT_HANDSHAKE_SUCCEEDED = 0x1000;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
     /** ZMQ_HAUSNUMERO + 53. */
@@ -68,6 +70,8 @@ final class LibZmq {
     static native int zmq_recv(Pointer socket, byte[] buf, long len, int flags);
 
     static native int zmq_send(Pointer socket, byte[] buf, long len, int flags);
+
+    static native int zmq_socket_monitor(Pointer socket, String endpoint, int events);
 
     static native int zmq_errno();
 

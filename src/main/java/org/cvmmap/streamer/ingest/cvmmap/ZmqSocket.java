@@ -12,6 +12,7 @@ public final class ZmqSocket implements AutoCloseable {
     private final Pointer socket;
     private final String endpoint;
     private boolean closed;
+    private Pointer monitor;
 
     private ZmqSocket(Pointer ctx, Pointer socket, String endpoint) {
         this.ctx = ctx;
@@ -125,6 +126,46 @@ public final class ZmqSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts watching this (bound) socket for peers whose ZMTP handshake completed, so a publisher
+     * can wait for its first subscriber instead of sleeping. Call before peers may connect.
+     *
+     * @throws ZmqException if libzmq refuses the monitor
+     */
+    public synchronized void watchPeers() {
+        String ep = "inproc://peers-" + Long.toHexString(Pointer.nativeValue(socket));
+        if (LibZmq.zmq_socket_monitor(socket, ep, LibZmq.ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0) {
+            throw new ZmqException("zmq_socket_monitor failed: " + LibZmq.lastError());
+        }
+        Pointer pair = LibZmq.zmq_socket(ctx, LibZmq.ZMQ_PAIR);
+        if (pair == null || LibZmq.zmq_connect(pair, ep) != 0) {
+            throw new ZmqException("monitor connect failed: " + LibZmq.lastError());
+        }
+        monitor = pair;
+    }
+
+    /**
+     * Waits for the next peer handshake reported by {@link #watchPeers()}.
+     *
+     * @param timeoutMs longest wait, ms
+     * @return true if a peer completed its handshake in time
+     */
+    public synchronized boolean awaitPeer(int timeoutMs) {
+        if (monitor == null) {
+            throw new IllegalStateException("watchPeers() was not called");
+        }
+        LibZmq.zmq_setsockopt(monitor, LibZmq.ZMQ_RCVTIMEO, new IntByReference(timeoutMs), 4);
+        byte[] event = new byte[16];
+        int n = LibZmq.zmq_recv(monitor, event, event.length, 0); // frame 1: u16 event id, u32 value
+        if (n < 2) {
+            return false;
+        }
+        byte[] address = new byte[256];
+        LibZmq.zmq_recv(monitor, address, address.length, 0); // frame 2: peer endpoint
+        int id = (event[0] & 0xFF) | (event[1] & 0xFF) << 8;
+        return id == LibZmq.ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+    }
+
     /** libzmq version as "major.minor.patch". */
     public static String libraryVersion() {
         LibZmq.ensureLoaded();
@@ -142,6 +183,10 @@ public final class ZmqSocket implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            if (monitor != null) {
+                LibZmq.zmq_socket_monitor(socket, null, 0);
+                LibZmq.zmq_close(monitor);
+            }
             LibZmq.zmq_close(socket);
             LibZmq.zmq_ctx_term(ctx);
         }

@@ -90,6 +90,7 @@ public final class DummyProducer implements AutoCloseable {
         ShmMetadata.writeV2LeftOnly(map, 0, nowNs(), left);
         try {
             pub = ZmqSocket.publisher(s.target().zmqAddress());
+            pub.watchPeers();
             Files.setPosixFilePermissions(Path.of(s.target().ipcPath()), PosixFilePermissions.fromString("rwxrwxrwx"));
         } catch (IOException e) {
             LOG.warn("event=chmod_failed path={} cause={}", s.target().ipcPath(), e.toString());
@@ -137,6 +138,17 @@ public final class DummyProducer implements AutoCloseable {
         map.put(0, metadata);
         pub.send(SyncMessage.of(frameId, timestampNs, settings.target().instance()).encode());
         published++;
+    }
+
+    /**
+     * Waits until a subscriber has connected (ZMTP handshake done), so an in-process consumer that
+     * starts with the producer does not miss the first frames.
+     *
+     * @param timeoutMs longest wait, ms
+     * @return true if one connected in time
+     */
+    public boolean awaitSubscriber(int timeoutMs) {
+        return pub.awaitPeer(timeoutMs);
     }
 
     /** Asks {@link #run()} to return after the current frame. */
@@ -189,13 +201,24 @@ public final class DummyProducer implements AutoCloseable {
         byte[] img = new byte[w * h * 3];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
+                int[] bgr = backgroundPixel(x, y, w, h);
                 int i = (y * w + x) * 3;
-                img[i] = (byte) (x * 255 / Math.max(1, w - 1));        // B
-                img[i + 1] = (byte) (y * 255 / Math.max(1, h - 1));    // G
-                img[i + 2] = (byte) (((x / 32 + y / 32) & 1) * 96 + 64); // R: checkerboard
+                img[i] = (byte) bgr[0];
+                img[i + 1] = (byte) bgr[1];
+                img[i + 2] = (byte) bgr[2];
             }
         }
         return img;
+    }
+
+    /**
+     * The static background under the bar and text: blue ramps with x, green with y, red is a
+     * 32-pixel checkerboard. Receivers' tests compare decoded pictures against it.
+     *
+     * @return {B, G, R}, each 0..255
+     */
+    public static int[] backgroundPixel(int x, int y, int w, int h) {
+        return new int[] {x * 255 / Math.max(1, w - 1), y * 255 / Math.max(1, h - 1), ((x / 32 + y / 32) & 1) * 96 + 64};
     }
 
     private static long nowNs() {
