@@ -46,6 +46,7 @@ public final class StreamerApp {
     private final StreamStats stats = new StreamStats();
     private final Predicate<String> installed;
     private volatile Supervisor supervisor;
+    private volatile Supervisor.PushListener pushListener;
     private volatile boolean stopRequested;
 
     /**
@@ -61,6 +62,11 @@ public final class StreamerApp {
     /** With the real element registry. */
     public StreamerApp(StreamerConfig config) {
         this(config, GstRuntime::hasElement);
+    }
+
+    /** Observes every frame entering the pipeline with its PTS (benchmarks); set before {@link #run()}. */
+    public void onPushed(Supervisor.PushListener l) {
+        this.pushListener = l;
     }
 
     /** Live counters (status line, tests). */
@@ -94,6 +100,9 @@ public final class StreamerApp {
                 EncoderSpec.software(config.codec(), config.bFrames()), installed);
         PipelineBuilder builder = new PipelineBuilder(config);
         Supervisor sup = new Supervisor(config, builder, selector, stats, queue);
+        if (pushListener != null) {
+            sup.setPushListener(pushListener);
+        }
         supervisor = sup;
         if (stopRequested) {
             sup.requestStop("signal");
@@ -172,7 +181,11 @@ public final class StreamerApp {
             }
         }
         new StatusLine(key, stats).log();
-        LOG.info("event=exit key={} exit_code={} counters={}", key, code, stats.counters());
+        long first = stats.firstFrameNanos.get();
+        double activeS = first == 0 ? 0 : (System.nanoTime() - first) / 1e9;
+        LOG.info("event=exit key={} exit_code={} active_s={} avg_fps_in={} counters={}", key, code,
+                String.format("%.3f", activeS), String.format("%.1f", activeS > 0 ? stats.framesIn.get() / activeS : 0),
+                stats.counters());
         return code;
     }
 

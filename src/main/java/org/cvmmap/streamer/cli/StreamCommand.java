@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
                 + "and publishes RTP with an SDP.%n"
                 + "Exit codes: 0 ok, 1 bad flags, 2 bad configuration, 3 shared-memory error, 4 subscriber error, "
                 + "5 pipeline init error, 6 runtime error, 124 idle timeout.",
-        subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class})
+        subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class, BenchLatencyCommand.class})
 public final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--input-uri", paramLabel = "URI", description = "cvmmap://<instance>[@<prefix>][?namespace=<ns>] or a plain instance name.")
@@ -49,6 +49,8 @@ public final class StreamCommand implements Callable<Integer> {
     String encoderDevice;
     @Option(names = "--nvenc-probe-frames", paramLabel = "N", defaultValue = "60", description = "Input frames after which an NVENC encoder with no output is abandoned (default ${DEFAULT-VALUE}).")
     int nvencProbeFrames;
+    @Option(names = "--input-fps", paramLabel = "FPS", defaultValue = "30", description = "Nominal frame rate declared to the encoder (cv-mmap carries none; timestamps are arrival times). 0 = variable rate, which costs x264 one frame of latency (default ${DEFAULT-VALUE}).")
+    int inputFps;
     @Option(names = "--queue-size", paramLabel = "FRAMES", defaultValue = "1", description = "Ingest queue depth; when full the oldest frame is dropped (default ${DEFAULT-VALUE}).")
     int queueSize;
 
@@ -80,7 +82,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .inputUri(inputUri).inputMode(inputMode).shmName(shmName).zmqEndpoint(zmqEndpoint)
                 .dummyLabel(dummyLabel).dummyFrames(dummyFrames).dummyFps(dummyFps).dummyWidth(dummyWidth)
                 .dummyHeight(dummyHeight).codec(codec).gop(gop).bFrames(bFrames).bitrateKbps(bitrateKbps)
-                .encoderDevice(encoderDevice).nvencProbeFrames(nvencProbeFrames).queueSize(queueSize)
+                .encoderDevice(encoderDevice).nvencProbeFrames(nvencProbeFrames).queueSize(queueSize).inputFps(inputFps)
                 .rtp(rtp).rtpEndpoint(rtpEndpoint).rtpPayloadType(rtpPayloadType).rtpMtu(rtpMtu).rtpSdp(rtpSdp)
                 .pipelineFile(pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param hardwareEncoders   NVENC candidates tried in order under auto/nvidia (tests substitute stand-ins)
  * @param nvencProbeFrames   input frames after which a hardware encoder that produced nothing is abandoned
  * @param queueSize          ingest queue depth, frames (latest-frame: the oldest is dropped)
+ * @param inputFps           nominal frame rate declared in the raw caps, frames/s (cv-mmap carries none);
+ *                           0 = variable ({@code framerate=0/1}), which makes x264 hold one frame
  * @param rtp                RTP output, or null
  * @param pipelineFile       user descriptor replacing the built-in one, or null
  * @param ingestMaxFrames    stop (exit 0) after this many frames were pushed; 0 = unlimited
@@ -32,13 +34,18 @@ import java.util.regex.Pattern;
  */
 public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
                              EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
-                             int queueSize, RtpOutput rtp, Path pipelineFile, long ingestMaxFrames,
+                             int queueSize, int inputFps, RtpOutput rtp, Path pipelineFile, long ingestMaxFrames,
                              long ingestIdleTimeoutMs, long statusIntervalMs, int maxRestarts,
                              long restartBackoffMinMs, long restartBackoffMaxMs) {
 
     /** Longest dummy label, bytes (the sync message's label field). */
     public static final int MAX_LABEL_BYTES = 24;
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    /** Frame rate to declare in the raw caps: the built-in producer's, else {@link #inputFps()}. */
+    public int nominalFps() {
+        return input.dummy() ? input.dummyFps() : inputFps;
+    }
 
     /** A builder with the defaults of streamer.md. */
     public static Builder builder() {
@@ -64,6 +71,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         private List<EncoderSpec> hardwareEncoders;
         private int nvencProbeFrames = 60;
         private int queueSize = 1;
+        private int inputFps = 30;
         private boolean rtp;
         private String rtpEndpoint;
         private int rtpPayloadType = 96;
@@ -94,6 +102,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         public Builder hardwareEncoders(List<EncoderSpec> v) { hardwareEncoders = v; return this; }
         public Builder nvencProbeFrames(int v) { nvencProbeFrames = v; return this; }
         public Builder queueSize(int v) { queueSize = v; return this; }
+        public Builder inputFps(int v) { inputFps = v; return this; }
         public Builder rtp(boolean v) { rtp = v; return this; }
         public Builder rtpEndpoint(String v) { rtpEndpoint = v; return this; }
         public Builder rtpPayloadType(int v) { rtpPayloadType = v; return this; }
@@ -121,6 +130,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             range("--b-frames", bFrames, 0, 4);
             range("--bitrate-kbps", bitrateKbps, 100, 200_000);
             range("--queue-size", queueSize, 1, 64);
+            range("--input-fps", inputFps, 0, 1000);
             range("--nvenc-probe-frames", nvencProbeFrames, 1, 10_000);
             if (ingestMaxFrames < 0) {
                 throw new ConfigException("--ingest-max-frames", ingestMaxFrames, "must be >= 0 (0 = unlimited)");
@@ -147,7 +157,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             }
             List<EncoderSpec> hw = hardwareEncoders != null ? List.copyOf(hardwareEncoders) : EncoderSpec.nvenc(c);
             return new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames, queueSize,
-                    rtpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs, statusIntervalMs, maxRestarts,
+                    inputFps, rtpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs, statusIntervalMs, maxRestarts,
                     restartBackoffMinMs, restartBackoffMaxMs);
         }
 

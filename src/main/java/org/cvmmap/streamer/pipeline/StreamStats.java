@@ -27,6 +27,8 @@ public final class StreamStats {
     public final AtomicLong resets = new AtomicLong();
     /** Pipeline rebuilds after errors or encoder fallback. */
     public final AtomicLong restarts = new AtomicLong();
+    /** {@link System#nanoTime()} of the first frame read, 0 before it. */
+    public final AtomicLong firstFrameNanos = new AtomicLong();
     /** {@link System#nanoTime()} of the last frame read. */
     public final AtomicLong lastFrameNanos = new AtomicLong(System.nanoTime());
     private final long startNanos = System.nanoTime();

@@ -84,6 +84,18 @@ public final class Supervisor {
         }
     }
 
+    /** Observes pushes (benchmarks correlate frames with RTP timestamps through it). */
+    @FunctionalInterface
+    public interface PushListener {
+        /**
+         * Called on the streaming thread as a frame leaves appsrc, timestamped.
+         *
+         * @param frameId producer frame id
+         * @param ptsNs   the buffer's PTS: pipeline running time when it was pushed, ns
+         */
+        void pushed(long frameId, long ptsNs);
+    }
+
     private final StreamerConfig config;
     private final PipelineBuilder builder;
     private final EncoderSelector selector;
@@ -96,6 +108,7 @@ public final class Supervisor {
     private volatile RawVideoFormat lastFormat;
     private volatile boolean running = true;
     private IngestFrame held;
+    private volatile PushListener pushListener;
     private long generation;
     private final Thread pusher;
 
@@ -116,6 +129,11 @@ public final class Supervisor {
         this.key = config.input().streamKey();
         this.pusher = new Thread(this::pushLoop, "pusher-" + key);
         this.pusher.setDaemon(true);
+    }
+
+    /** Installs a push observer (before {@link #run()}). */
+    public void setPushListener(PushListener l) {
+        this.pushListener = l;
     }
 
     /** Asks for a clean stop: EOS through the pipeline, then exit code 0. Safe from any thread. */
@@ -294,7 +312,7 @@ public final class Supervisor {
     /** @return the running graph, or null if it could not reach PLAYING */
     private Active start(EncoderSpec spec) {
         RawVideoFormat format = lastFormat;
-        int fps = config.input().dummy() ? config.input().dummyFps() : 0;
+        int fps = config.nominalFps();
         Pipeline p = builder.build(spec, format, fps);
         Active a = new Active(++generation, p, spec, format);
         Bus bus = p.getBus();
@@ -319,6 +337,14 @@ public final class Supervisor {
             }
             return PadProbeReturn.OK;
         });
+        PushListener listener = pushListener;
+        if (listener != null) {
+            a.src.getStaticPad("src").addProbe(PadProbeType.BUFFER, (pad, info) -> {
+                Buffer b = info.getBuffer();
+                listener.pushed(b.getOffset(), b.getPresentationTimestamp());
+                return PadProbeReturn.OK;
+            });
+        }
         LOG.info("event=pipeline_starting key={} gen={} encoder={} encoder_reason=\"{}\" format={} descriptor={} description=\"{}\"",
                 key, gen, spec.factory(), selector.reason(), format, builder.descriptor().name(),
                 builder.describe(spec, format, fps));
@@ -515,7 +541,7 @@ public final class Supervisor {
             }
             if (!f.format().equals(a.format)) {
                 LOG.info("event=caps_renegotiated key={} from={} to={}", key, a.format, f.format());
-                a.src.setCaps(new Caps(f.format().caps(config.input().dummy() ? config.input().dummyFps() : 0, 1)));
+                a.src.setCaps(new Caps(f.format().caps(config.nominalFps(), 1)));
                 a.format = f.format();
                 stats.format(f.format().toString());
             }
@@ -524,6 +550,7 @@ public final class Supervisor {
                 LOG.info("event=keyframe_forced key={} frame_id={} accepted={} cause=producer_reset", key, f.frameId(), ok);
             }
             Buffer b = ((GstFrameBuffer) f.buffer()).release();
+            b.setOffset(f.frameId()); // raw video: offset = frame number; lets observers map PTS to frame
             ret = a.src.pushBuffer(b); // takes ownership: b is never touched again
         } finally {
             pushLock.unlock();

@@ -59,6 +59,17 @@ public final class DummyProducer implements AutoCloseable {
     private MappedByteBuffer map;
     private ZmqSocket pub;
     private volatile boolean stopped;
+    private volatile PublishListener publishListener;
+
+    /** Observes publications (benchmarks measure latency from them). */
+    @FunctionalInterface
+    public interface PublishListener {
+        /**
+         * @param frameId    the frame published
+         * @param monoNanos  {@link System#nanoTime()} right after its sync was sent
+         */
+        void published(long frameId, long monoNanos);
+    }
     private long published;
     private int lastBarX = -1;
 
@@ -138,6 +149,10 @@ public final class DummyProducer implements AutoCloseable {
         map.put(0, metadata);
         pub.send(SyncMessage.of(frameId, timestampNs, settings.target().instance()).encode());
         published++;
+        PublishListener l = publishListener;
+        if (l != null) {
+            l.published(frameId, System.nanoTime());
+        }
     }
 
     /**
@@ -149,6 +164,11 @@ public final class DummyProducer implements AutoCloseable {
      */
     public boolean awaitSubscriber(int timeoutMs) {
         return pub.awaitPeer(timeoutMs);
+    }
+
+    /** Installs a publication observer. */
+    public void onPublished(PublishListener l) {
+        this.publishListener = l;
     }
 
     /** Asks {@link #run()} to return after the current frame. */
