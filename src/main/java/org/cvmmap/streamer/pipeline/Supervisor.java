@@ -107,6 +107,8 @@ public final class Supervisor {
     private volatile Active active;
     private volatile RawVideoFormat lastFormat;
     private volatile boolean running = true;
+    /** Set by the pusher before it sends EOS at the end of input: an EOS after it is the normal end. */
+    private volatile boolean inputFinished;
     private IngestFrame held;
     private volatile PushListener pushListener;
     private long generation;
@@ -390,7 +392,8 @@ public final class Supervisor {
                 teardown(a);
                 return Outcome.exit(f.code());
             }
-            if (e instanceof Drained d && d.gen() == a.gen) {
+            if ((e instanceof Drained d && d.gen() == a.gen) || (e instanceof BusEos eos && eos.gen() == a.gen
+                    && inputFinished)) {
                 boolean clean = waitEos(a);
                 LOG.info("event=input_finished key={} eos_received={} frames_pushed={} access_units={}", key, clean,
                         stats.framesPushed.get(), stats.accessUnits.get());
@@ -493,8 +496,10 @@ public final class Supervisor {
                 if (!drainedSent && a != null) {
                     drainedSent = true;
                     LOG.info("event=input_end key={} cause={}", key, limitReached ? "ingest_max_frames" : "producer_finished");
-                    a.src.endOfStream();
+                    // Before the EOS: its bus message may reach the supervisor ahead of Drained.
+                    inputFinished = true;
                     events.add(new Drained(a.gen));
+                    a.src.endOfStream();
                 } else if (!drainedSent && lastFormat == null && queue.isFinished()) {
                     drainedSent = true;
                     events.add(new Drained(-1));

@@ -72,6 +72,15 @@ public final class DummyProducer implements AutoCloseable {
     }
     private long published;
     private int lastBarX = -1;
+    private final byte[] bar = filled(BAR_W * 3, (byte) 0xF0);
+    private byte[] textBox = new byte[0];
+    private static final byte[] TEXT_COLOUR = {(byte) 0x20, (byte) 0xE0, (byte) 0xFF};
+
+    private static byte[] filled(int n, byte v) {
+        byte[] a = new byte[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
 
     /**
      * Creates the shared-memory object (replacing a stale one) and binds the PUB socket.
@@ -198,22 +207,25 @@ public final class DummyProducer implements AutoCloseable {
             }
         }
         int barX = (int) ((frameId * 8) % Math.max(1, w - BAR_W));
-        byte[] white = new byte[Math.min(BAR_W, w - barX) * 3];
-        java.util.Arrays.fill(white, (byte) 0xF0);
+        int barBytes = Math.min(BAR_W, w - barX) * 3;
         for (int y = 0; y < h; y++) {
-            map.put(base + y * stride + barX * 3, white);
+            map.put(base + y * stride + barX * 3, bar, 0, barBytes);
         }
         lastBarX = barX;
+        // The text is drawn into a small off-screen box, then copied row by row: one bulk put per row.
         String text = settings.target().instance() + " #" + frameId + " t=" + (timestampNs / 1_000_000) + "MS";
         int scale = Math.max(1, Math.min(TEXT_SCALE, (w - 8) / Math.max(1, BitmapFont.width(text, 1))));
         int boxW = Math.min(w, BitmapFont.width(text, scale) + 8);
         int boxH = Math.min(h, BitmapFont.GLYPH_H * scale + 8);
-        byte[] black = new byte[boxW * 3];
-        for (int y = 0; y < boxH; y++) {
-            map.put(base + y * stride, black);
+        if (textBox.length < boxW * 3 * boxH) {
+            textBox = new byte[boxW * 3 * boxH];
         }
-        if (boxH >= BitmapFont.GLYPH_H * scale + 8) {
-            BitmapFont.draw(map, base, stride, 4, 4, text, scale, new byte[] {(byte) 0x20, (byte) 0xE0, (byte) 0xFF});
+        java.util.Arrays.fill(textBox, 0, boxW * 3 * boxH, (byte) 0);
+        if (boxH >= BitmapFont.GLYPH_H * scale + 8 && boxW >= BitmapFont.width(text, scale) + 8) {
+            BitmapFont.draw(ByteBuffer.wrap(textBox), 0, boxW * 3, 4, 4, text, scale, TEXT_COLOUR);
+        }
+        for (int y = 0; y < boxH; y++) {
+            map.put(base + y * stride, textBox, y * boxW * 3, boxW * 3);
         }
     }
 
