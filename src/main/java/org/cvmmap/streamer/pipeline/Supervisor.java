@@ -38,6 +38,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Supervisor {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     private static final long EOS_WAIT_MS = 5000;
+    /** A pipeline that ran this long before failing resets the restart count and back-off, ms. */
+    static final long STABLE_MS = 10_000;
 
     private sealed interface Event permits BusError, BusEos, EncoderStalled, EncoderConfirmed, Drained, Stop, Fatal {
     }
@@ -72,6 +74,7 @@ public final class Supervisor {
         final AtomicLong pushed = new AtomicLong();
         final AtomicLong accessUnits = new AtomicLong();
         final CountDownLatch eos = new CountDownLatch(1);
+        final long startedNanos = System.nanoTime();
         volatile RawVideoFormat format;
         volatile boolean stallReported;
 
@@ -208,15 +211,13 @@ public final class Supervisor {
                         stats.restarts.incrementAndGet();
                     }
                     case RESTART -> {
+                        if (System.nanoTime() - a.startedNanos >= TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
+                            restarts = 0; // it ran well for a while: a fresh failure, not a crash loop
+                            backoffMs = config.restartBackoffMinMs();
+                        }
                         if (++restarts > config.maxRestarts()) {
                             return giveUp(o.reason);
                         }
-                        stats.restarts.incrementAndGet();
-                        backoffMs = sleepBackoff(backoffMs);
-                    }
-                    case CONFIRMED_RESTART -> {
-                        restarts = 1;
-                        backoffMs = config.restartBackoffMinMs();
                         stats.restarts.incrementAndGet();
                         backoffMs = sleepBackoff(backoffMs);
                     }
@@ -363,7 +364,7 @@ public final class Supervisor {
         return a;
     }
 
-    private enum Kind { EXIT, FALLBACK, RESTART, CONFIRMED_RESTART }
+    private enum Kind { EXIT, FALLBACK, RESTART }
 
     private record Outcome(Kind kind, int code, String reason) {
         static Outcome exit(int code) {
@@ -419,7 +420,7 @@ public final class Supervisor {
                 if (a.encoder.hardware() && !confirmed) {
                     return new Outcome(Kind.FALLBACK, 0, "error before the first access unit: " + b.message());
                 }
-                return new Outcome(confirmed ? Kind.CONFIRMED_RESTART : Kind.RESTART, 0, b.message());
+                return new Outcome(Kind.RESTART, 0, b.message());
             }
             if (e instanceof BusEos b && b.gen() == a.gen) {
                 LOG.warn("event=unexpected_eos key={} gen={}", key, a.gen);

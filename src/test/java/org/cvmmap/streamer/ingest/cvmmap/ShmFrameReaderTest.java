@@ -121,6 +121,30 @@ class ShmFrameReaderTest {
     }
 
     @Test
+    void remapsWhenTheProducerGrowsTheSameObject() throws IOException {
+        Path shm = Path.of("/dev/shm", target.shmName());
+        ByteBuffer small = ByteBuffer.allocate(256 + 12);
+        ShmMetadata.writeV2LeftOnly(small, 1, 10, new PlaneDescriptor(PlaneType.LEFT, PixelFormat.RGB, Depth.U8, 2, 2, 6, 0, 12));
+        Files.write(shm, small.array());
+        Object inode = Files.getAttribute(shm, "unix:ino");
+        try (ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            assertThat(r.read(tracking()).frame().format().toString()).isEqualTo("RGB 2x2");
+            // Upstream re-truncates the same object when a frame needs more payload (cvmmap-ipc.md §1.1).
+            ByteBuffer big = ByteBuffer.allocate(256 + 48);
+            ShmMetadata.writeV2LeftOnly(big, 2, 20, new PlaneDescriptor(PlaneType.LEFT, PixelFormat.RGB, Depth.U8, 4, 4, 12, 0, 48));
+            try (FileChannel ch = FileChannel.open(shm, StandardOpenOption.WRITE)) {
+                ch.write(big, 0);
+            }
+            assertThat(Files.getAttribute(shm, "unix:ino")).isEqualTo(inode);
+            ShmFrameReader.Result res = r.read(tracking());
+            assertThat(res.status()).isEqualTo(ShmFrameReader.Status.FRAME);
+            assertThat(res.frame().format().toString()).isEqualTo("RGB 4x4");
+            assertThat(res.frame().reset()).as("new shape").isTrue();
+            assertThat(r.remaps()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void counterGoingBackwardsInTheSameObjectIsAReset() {
         try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0));
              ShmFrameReader r = new ShmFrameReader(target.shmName())) {

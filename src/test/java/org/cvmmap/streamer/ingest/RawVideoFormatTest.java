@@ -1,0 +1,49 @@
+package org.cvmmap.streamer.ingest;
+
+import org.cvmmap.streamer.ingest.cvmmap.Depth;
+import org.cvmmap.streamer.ingest.cvmmap.MetadataException;
+import org.cvmmap.streamer.ingest.cvmmap.PixelFormat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RawVideoFormatTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "BGR,  BGR,   6, 1920, 8",
+        "RGB,  RGB,   6, 1920, 8",
+        "RGBA, RGBA,  8, 2560, 8",
+        "BGRA, BGRA,  8, 2560, 8",
+        "GRAY, GRAY8, 2, 640,  4",
+        "YUYV, YUY2,  4, 1280, 4",
+    })
+    void mapsPixelFormatsToCaps(PixelFormat f, String gst, int rowOf2, int rowOf640, int strideOf2) {
+        RawVideoFormat r = RawVideoFormat.of(f, Depth.U8, 2, 2);
+        assertThat(r.gstFormat()).isEqualTo(gst);
+        assertThat(r.rowBytes()).isEqualTo(rowOf2);
+        assertThat(r.gstStride()).isEqualTo(strideOf2);
+        assertThat(RawVideoFormat.of(f, Depth.U8, 640, 480).rowBytes()).isEqualTo(rowOf640);
+        assertThat(r.caps(30, 1)).startsWith("video/x-raw,format=" + gst + ",width=2,height=2,framerate=30/1");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "BGR,  U16, plane[0].depth=U16",
+        "GRAY, F32, plane[0].depth=F32",
+        "YUV,  U8,  plane[0].pixel_format=YUV",
+    })
+    void rejectsUnencodable(PixelFormat f, Depth d, String message) {
+        assertThatThrownBy(() -> RawVideoFormat.of(f, d, 2, 2)).isInstanceOf(MetadataException.class)
+                .hasMessageContaining(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"3"})
+    void rejectsOddYuyvWidth(int width) {
+        assertThatThrownBy(() -> RawVideoFormat.of(PixelFormat.YUYV, Depth.U8, width, 2))
+                .hasMessageContaining("plane[0].width=3");
+    }
+}
