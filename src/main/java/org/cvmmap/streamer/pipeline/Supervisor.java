@@ -158,9 +158,7 @@ public final class Supervisor {
      */
     public int run() {
         if (selector.current() == null) {
-            LOG.error("event=encoder_unavailable key={} device={} cause=\"no encoder can run ({})\"", key,
-                    config.encoderDevice(), selector.reason());
-            return ExitCodes.PIPELINE_INIT;
+            return noEncoder();
         }
         pusher.start();
         long backoffMs = config.restartBackoffMinMs();
@@ -173,9 +171,7 @@ public final class Supervisor {
                 }
                 EncoderSpec spec = selector.current();
                 if (spec == null) {
-                    String msg = "no encoder can run (" + selector.reason() + ")";
-                    LOG.error("event=encoder_unavailable key={} device={} cause=\"{}\"", key, config.encoderDevice(), msg);
-                    return ExitCodes.PIPELINE_INIT;
+                    return noEncoder();
                 }
                 stats.encoder(spec.factory(), selector.reason());
                 Active a;
@@ -248,6 +244,13 @@ public final class Supervisor {
             }
         }
         queue.clear();
+    }
+
+    /** Every candidate was skipped or failed: exit 5 with every reason. */
+    private int noEncoder() {
+        LOG.error("event=encoder_unavailable key={} device={} cause=\"no encoder can run ({})\"", key,
+                config.encoderDevice(), selector.reason());
+        return ExitCodes.PIPELINE_INIT;
     }
 
     private int giveUp(String reason) {
