@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
                 + "and publishes RTP with an SDP.%n"
                 + "Exit codes: 0 ok, 1 bad flags, 2 bad configuration, 3 shared-memory error, 4 subscriber error, "
                 + "5 pipeline init error, 6 runtime error, 124 idle timeout.",
-        subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class, BenchLatencyCommand.class})
+        subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class, RtmpStubTesterCommand.class,
+                BenchLatencyCommand.class})
 public final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--input-uri", paramLabel = "URI", description = "cvmmap://<instance>[@<prefix>][?namespace=<ns>] or a plain instance name.")

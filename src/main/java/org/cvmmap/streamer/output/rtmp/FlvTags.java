@@ -133,7 +133,7 @@ public final class FlvTags {
      *
      * @throws IllegalArgumentException if the body exceeds the 24-bit size or the time is negative
      */
-    static byte[] tag(int type, long timeMs, byte[] body) {
+    public static byte[] tag(int type, long timeMs, byte[] body) {
         if (body.length > 0xFFFFFF) {
             throw new IllegalArgumentException("flv.data_size=" + body.length + ": larger than 16,777,215 bytes");
         }
