@@ -29,6 +29,7 @@ trap cleanup EXIT
 say() { echo "$*" | tee -a "$res"; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, clock ticks
 hz=$(getconf CLK_TCK)
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }   # of 3 values
 
 say "# bench-ingest $(date -u +%FT%TZ) on $(nproc) cores, $(uname -r), GStreamer $(gst-launch-1.0 --version | awk 'NR==1{print $NF}')"
 
@@ -52,13 +53,12 @@ for spec in "1280 720 3000" "1920 1080 1800"; do
     drops+=("$(sed -E 's/.*dropped=([0-9]+).*/\1/' <<<"$line")")
     fpss+=("$(awk -v n="$pushed" -v s="$active" 'BEGIN{printf "%.0f", n/s}')")
   done
-  med() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
-  fps="$(med "${fpss[@]}") [$(printf '%s\n' "${fpss[@]}" | sort -n | head -1)-$(printf '%s\n' "${fpss[@]}" | sort -n | tail -1)]"
+  fps="$(median "${fpss[@]}") [$(printf '%s\n' "${fpss[@]}" | sort -n | head -1)-$(printf '%s\n' "${fpss[@]}" | sort -n | tail -1)]"
   t=$(gst-launch-1.0 videotestsrc pattern=solid-color num-buffers=3000 \
       ! "video/x-raw,format=BGR,width=$w,height=$h,framerate=10000/1" ! fakesink 2>&1 \
       | sed -nE 's/.*Execution ended after ([0-9]+):([0-9]+):([0-9.]+).*/\1 \2 \3/p' | awk '{print $1*3600+$2*60+$3}')
   gfps=$(awk -v s="$t" 'BEGIN{printf "%.0f", 3000/s}')
-  printf '%-10s %-34s %-12s %-18s %s\n' "${w}x${h}" "$fps" "$rate" "$(med "${torns[@]}")/$(med "${drops[@]}")" "$gfps" | tee -a "$res"
+  printf '%-10s %-34s %-12s %-18s %s\n' "${w}x${h}" "$fps" "$rate" "$(median "${torns[@]}")/$(median "${drops[@]}")" "$gfps" | tee -a "$res"
 done
 
 # ---- 2. CPU: streamer vs gst-launch, same x264 + RTP, same pictures ---------------------------
@@ -103,7 +103,6 @@ for i in 1 2 3; do
   kill "$gp"; wait "$gp" 2>/dev/null || true
   gsts+=("$(awk -v a="$a" -v b="$b" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')")
 done
-median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 streamer_cpu=$(median "${steady[@]}")
 gst_cpu=$(median "${gsts[@]}")
 ratio=$(awk -v s="$streamer_cpu" -v g="$gst_cpu" 'BEGIN{printf "%.3f", s/g}')

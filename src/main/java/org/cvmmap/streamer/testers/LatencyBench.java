@@ -78,7 +78,7 @@ public final class LatencyBench {
             rx.start();
             StreamerApp app = new StreamerApp(StreamerConfig.builder().inputUri(target.instance()).codec(s.codec())
                     .rtp(true).rtpEndpoint("127.0.0.1:" + port).pipelineFile(s.descriptor()).statusIntervalMs(0).build());
-            app.onPushed((frameId, pts) -> frameByRtpTs.put((pts / 1000 * 90_000 / 1_000_000) & 0xFFFFFFFFL, frameId));
+            app.onPushed((frameId, pts) -> frameByRtpTs.put(rtpTicks(pts) & 0xFFFFFFFFL, frameId));
             Thread streamer = new Thread(app::run, "bench-streamer");
             try (DummyProducer producer = new DummyProducer(new DummyProducer.Settings(target, s.width(), s.height(),
                     s.fps(), (long) s.fps() * s.seconds() + s.warmup()))) {
@@ -116,6 +116,16 @@ public final class LatencyBench {
                     r.dropped(), r.torn());
             return r;
         }
+    }
+
+    /**
+     * 90 kHz RTP ticks of a running time exactly as the payloader computes them
+     * ({@code gst_util_uint64_scale_int(t, 90000, GST_SECOND)}, rounding down), without overflow.
+     *
+     * @param ns running time, ns (≥ 0)
+     */
+    static long rtpTicks(long ns) {
+        return ns / 1_000_000_000L * 90_000 + ns % 1_000_000_000L * 90_000 / 1_000_000_000L;
     }
 
     private static void receive(DatagramChannel ch, List<long[]> arrivals) {
