@@ -10,6 +10,7 @@ import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapIngest;
 import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
 import org.cvmmap.streamer.ingest.dummy.DummyProducer;
+import org.cvmmap.streamer.output.rtmp.RtmpPublisher;
 import org.cvmmap.streamer.output.rtp.Sdp;
 import org.cvmmap.streamer.pipeline.EncoderSelector;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
@@ -33,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The main job: ingest (cv-mmap, or the built-in producer feeding cv-mmap) → latest-frame queue →
@@ -48,6 +50,7 @@ public final class StreamerApp {
     private volatile Supervisor supervisor;
     private volatile Supervisor.PushListener pushListener;
     private volatile boolean stopRequested;
+    private volatile RtmpPublisher rtmp;
 
     /**
      * @param config    validated configuration
@@ -67,6 +70,12 @@ public final class StreamerApp {
     /** Observes every frame entering the pipeline with its PTS (benchmarks); set before {@link #run()}. */
     public void onPushed(Supervisor.PushListener l) {
         this.pushListener = l;
+    }
+
+    /** The RTMP output's counters, or null without {@code --rtmp}. */
+    public RtmpPublisher.Stats rtmpStats() {
+        RtmpPublisher r = rtmp;
+        return r == null ? null : r.stats();
     }
 
     /** Live counters (status line, tests). */
@@ -103,6 +112,12 @@ public final class StreamerApp {
         if (pushListener != null) {
             sup.setPushListener(pushListener);
         }
+        RtmpPublisher rtmp = null;
+        if (config.rtmp() != null) {
+            rtmp = new RtmpPublisher(config.rtmp(), key, config.bitrateKbps(), builder::buildRtmpPublisher);
+            sup.addTap(rtmp);
+        }
+        this.rtmp = rtmp;
         supervisor = sup;
         if (stopRequested) {
             sup.requestStop("signal");
@@ -147,6 +162,9 @@ public final class StreamerApp {
         });
         int code;
         try {
+            if (rtmp != null) {
+                rtmp.start();
+            }
             ingest.start();
             if (producer != null) {
                 DummyProducer p = producer;
@@ -160,13 +178,16 @@ public final class StreamerApp {
                 producerThread.start();
             }
             if (config.statusIntervalMs() > 0) {
-                StatusLine line = new StatusLine(key, stats);
+                StatusLine line = new StatusLine(key, stats, this::rtmpStats);
                 ticker.scheduleAtFixedRate(line::log, config.statusIntervalMs(), config.statusIntervalMs(),
                         TimeUnit.MILLISECONDS);
             }
             code = sup.run();
         } finally {
             ticker.shutdownNow();
+            if (rtmp != null) {
+                rtmp.close(); // after the encode pipeline's EOS: what is queued still goes out
+            }
             ingest.close();
             if (producer != null) {
                 producer.stop();
@@ -180,7 +201,7 @@ public final class StreamerApp {
                 producer.close();
             }
         }
-        new StatusLine(key, stats).log();
+        new StatusLine(key, stats, this::rtmpStats).log();
         long first = stats.firstFrameNanos.get();
         double activeS = first == 0 ? 0 : (System.nanoTime() - first) / 1e9;
         LOG.info("event=exit key={} exit_code={} active_s={} avg_fps_in={} counters={}", key, code,
@@ -219,11 +240,13 @@ public final class StreamerApp {
         private final String key;
         private final StreamStats stats;
         private long lastNanos = System.nanoTime();
+        private final Supplier<RtmpPublisher.Stats> rtmp;
         private Map<String, Long> last;
 
-        StatusLine(String key, StreamStats stats) {
+        StatusLine(String key, StreamStats stats, Supplier<RtmpPublisher.Stats> rtmp) {
             this.key = key;
             this.stats = stats;
+            this.rtmp = rtmp;
             this.last = stats.counters();
         }
 
@@ -239,6 +262,12 @@ public final class StreamerApp {
                     c.get("frames_in"), c.get("frames_pushed"), c.get("access_units"), c.get("dropped"), c.get("torn"),
                     c.get("invalid"), c.get("resets"), c.get("restarts"), stats.format(), stats.encoder(),
                     stats.encoderReason());
+            RtmpPublisher.Stats r = rtmp.get();
+            if (r != null) {
+                LOG.info("event=rtmp_status key={} state={} sessions={} published={} coded_frames={} dropped={} last_error=\"{}\"",
+                        key, r.state(), r.sessions(), r.published(), r.codedFrames(), r.dropped(),
+                        r.lastError() == null ? "" : r.lastError());
+            }
             last = c;
             lastNanos = now;
         }

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 @Command(name = "cvmmap-streamer", mixinStandardHelpOptions = true, version = "cvmmap-streamer 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Reads frames from a cv-mmap producer (or the built-in one), encodes them (NVENC, else x264/x265) "
-                + "and publishes RTP with an SDP.%n"
+                + "and publishes RTP with an SDP and/or RTMP.%n"
                 + "Exit codes: 0 ok, 1 bad flags, 2 bad configuration, 3 shared-memory error, 4 subscriber error, "
                 + "5 pipeline init error, 6 runtime error, 124 idle timeout.",
         subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class, RtmpStubTesterCommand.class,
@@ -66,6 +66,17 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--rtp-sdp", paramLabel = "PATH", description = "Write an SDP for ffplay/ffprobe/GStreamer receivers.")
     Path rtpSdp;
 
+    @Option(names = "--rtmp", description = "Publish RTMP (H.264 as FLV AVC; H.265 as Enhanced-RTMP hvc1 or CodecID 12).")
+    boolean rtmp;
+    @Option(names = "--rtmp-url", paramLabel = "URL", description = "rtmp[s]://HOST[:PORT]/APP/STREAM (the stream key is masked in logs).")
+    String rtmpUrl;
+    @Option(names = "--rtmp-mode", paramLabel = "MODE", description = "enhanced (H.264: classic AVC; H.265: Enhanced-RTMP hvc1) or domestic (H.265 only: FLV CodecID 12). Required for H.265.")
+    String rtmpMode;
+    @Option(names = "--rtmp-reconnect-min-ms", paramLabel = "MS", defaultValue = "500", description = "First wait before reconnecting (default ${DEFAULT-VALUE}); doubles per failure.")
+    long rtmpReconnectMinMs;
+    @Option(names = "--rtmp-reconnect-max-ms", paramLabel = "MS", defaultValue = "5000", description = "Longest wait between reconnects (default ${DEFAULT-VALUE}).")
+    long rtmpReconnectMaxMs;
+
     @Option(names = "--pipeline", paramLabel = "FILE", description = "Use this descriptor instead of pipelines/rtp-<codec>.pipeline.")
     Path pipeline;
     @Option(names = "--ingest-max-frames", paramLabel = "N", defaultValue = "0", description = "Exit 0 after N frames; 0 = unlimited.")
@@ -85,6 +96,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .dummyHeight(dummyHeight).codec(codec).gop(gop).bFrames(bFrames).bitrateKbps(bitrateKbps)
                 .encoderDevice(encoderDevice).nvencProbeFrames(nvencProbeFrames).queueSize(queueSize).inputFps(inputFps)
                 .rtp(rtp).rtpEndpoint(rtpEndpoint).rtpPayloadType(rtpPayloadType).rtpMtu(rtpMtu).rtpSdp(rtpSdp)
+                .rtmp(rtmp).rtmpUrl(rtmpUrl).rtmpMode(rtmpMode).rtmpReconnectMs(rtmpReconnectMinMs, rtmpReconnectMaxMs)
                 .pipelineFile(pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
                 .build();

@@ -1,6 +1,8 @@
 package org.cvmmap.streamer.config;
 
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
+import org.cvmmap.streamer.output.rtmp.RtmpUrl;
+import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ import java.util.regex.Pattern;
  * @param inputFps           nominal frame rate declared in the raw caps, frames/s (cv-mmap carries none);
  *                           0 = variable ({@code framerate=0/1}), which makes x264 hold one frame
  * @param rtp                RTP output, or null
+ * @param rtmp               RTMP output, or null
  * @param pipelineFile       user descriptor replacing the built-in one, or null
  * @param ingestMaxFrames    stop (exit 0) after this many frames were pushed; 0 = unlimited
  * @param ingestIdleTimeoutMs exit 124 when no frame arrived for this long, ms; 0 = disabled
@@ -34,7 +37,7 @@ import java.util.regex.Pattern;
  */
 public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
                              EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
-                             int queueSize, int inputFps, RtpOutput rtp, Path pipelineFile, long ingestMaxFrames,
+                             int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, Path pipelineFile, long ingestMaxFrames,
                              long ingestIdleTimeoutMs, long statusIntervalMs, int maxRestarts,
                              long restartBackoffMinMs, long restartBackoffMaxMs) {
 
@@ -77,6 +80,11 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         private int rtpPayloadType = 96;
         private int rtpMtu = 1400;
         private Path rtpSdp;
+        private boolean rtmp;
+        private String rtmpUrl;
+        private String rtmpMode;
+        private long rtmpReconnectMinMs = 500;
+        private long rtmpReconnectMaxMs = 5000;
         private Path pipelineFile;
         private long ingestMaxFrames = 0;
         private long ingestIdleTimeoutMs = 0;
@@ -108,6 +116,10 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         public Builder rtpPayloadType(int v) { rtpPayloadType = v; return this; }
         public Builder rtpMtu(int v) { rtpMtu = v; return this; }
         public Builder rtpSdp(Path v) { rtpSdp = v; return this; }
+        public Builder rtmp(boolean v) { rtmp = v; return this; }
+        public Builder rtmpUrl(String v) { rtmpUrl = v; return this; }
+        public Builder rtmpMode(String v) { rtmpMode = v; return this; }
+        public Builder rtmpReconnectMs(long min, long max) { rtmpReconnectMinMs = min; rtmpReconnectMaxMs = max; return this; }
         public Builder pipelineFile(Path v) { pipelineFile = v; return this; }
         public Builder ingestMaxFrames(long v) { ingestMaxFrames = v; return this; }
         public Builder ingestIdleTimeoutMs(long v) { ingestIdleTimeoutMs = v; return this; }
@@ -152,12 +164,21 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             } else if (rtpSdp != null) {
                 throw new ConfigException("--rtp-sdp", rtpSdp, "needs --rtp");
             }
-            if (rtpOut == null && pipelineFile == null) {
-                throw new ConfigException("--rtp", "(missing)", "no output configured: give --rtp --rtp-endpoint HOST:PORT");
+            RtmpOutput rtmpOut = null;
+            if (rtmp || rtmpUrl != null || rtmpMode != null) {
+                if (!rtmp) {
+                    throw new ConfigException(rtmpUrl != null ? "--rtmp-url" : "--rtmp-mode",
+                            rtmpUrl != null ? RtmpUrl.maskLoosely(rtmpUrl) : rtmpMode, "needs --rtmp");
+                }
+                rtmpOut = buildRtmp(c);
+            }
+            if (rtpOut == null && rtmpOut == null && pipelineFile == null) {
+                throw new ConfigException("--rtp", "(missing)",
+                        "no output configured: give --rtp --rtp-endpoint HOST:PORT and/or --rtmp --rtmp-url URL");
             }
             List<EncoderSpec> hw = hardwareEncoders != null ? List.copyOf(hardwareEncoders) : EncoderSpec.nvenc(c);
             return new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames, queueSize,
-                    inputFps, rtpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs, statusIntervalMs, maxRestarts,
+                    inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs, statusIntervalMs, maxRestarts,
                     restartBackoffMinMs, restartBackoffMaxMs);
         }
 
@@ -244,6 +265,31 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             range("--rtp-payload-type", rtpPayloadType, 96, 127);
             range("--rtp-mtu", rtpMtu, 200, 65000);
             return new RtpOutput(host, port, rtpPayloadType, rtpMtu, rtpSdp);
+        }
+
+        private RtmpOutput buildRtmp(Codec c) {
+            if (rtmpUrl == null) {
+                throw new ConfigException("--rtmp-url", "(missing)", "--rtmp needs --rtmp-url rtmp://HOST[:PORT]/APP/STREAM");
+            }
+            RtmpUrl url;
+            try {
+                url = RtmpUrl.parse(rtmpUrl);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--rtmp-url", RtmpUrl.maskLoosely(rtmpUrl), e.getMessage());
+            }
+            if (rtmpMode != null && !rtmpMode.equals("enhanced") && !rtmpMode.equals("domestic")) {
+                throw new ConfigException("--rtmp-mode", rtmpMode, "must be enhanced or domestic");
+            }
+            VideoPackaging packaging;
+            try {
+                packaging = VideoPackaging.of(c, rtmpMode);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--rtmp-mode", rtmpMode == null ? "(missing)" : rtmpMode,
+                        "with --codec " + c.cliName() + ": " + e.getMessage());
+            }
+            range("--rtmp-reconnect-min-ms", rtmpReconnectMinMs, 10, 600_000);
+            range("--rtmp-reconnect-max-ms", rtmpReconnectMaxMs, rtmpReconnectMinMs, 600_000);
+            return new RtmpOutput(url, packaging, rtmpReconnectMinMs, rtmpReconnectMaxMs);
         }
 
         private static void range(String flag, long v, long min, long max) {

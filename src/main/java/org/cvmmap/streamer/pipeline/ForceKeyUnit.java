@@ -8,7 +8,7 @@ import org.freedesktop.gstreamer.event.Event;
 import org.freedesktop.gstreamer.glib.Natives;
 
 /**
- * Builds the downstream GstForceKeyUnit event ({@code gst_video_event_new_downstream_force_key_unit},
+ * Builds the downstream and upstream GstForceKeyUnit events ({@code gst_video_event_new_downstream_force_key_unit},
  * libgstvideo-1.0), which gst1-java-core does not wrap, and sends it into a source so the encoder
  * emits an IDR with all headers for the next frame.
  */
@@ -20,6 +20,8 @@ public final class ForceKeyUnit {
 
         Pointer gst_video_event_new_downstream_force_key_unit(long timestamp, long streamTime, long runningTime,
                                                               boolean allHeaders, int count);
+
+        Pointer gst_video_event_new_upstream_force_key_unit(long runningTime, boolean allHeaders, int count);
     }
 
     private ForceKeyUnit() {
@@ -37,5 +39,18 @@ public final class ForceKeyUnit {
                 CLOCK_TIME_NONE, true, count);
         Event event = Natives.callerOwnsReturn(p, Event.class);
         return source.sendEvent(event);
+    }
+
+    /**
+     * Sends an upstream force-key-unit (all headers) event from a sink towards the encoder, e.g. when
+     * a new RTMP session needs a keyframe to start on. Every output of that encoder gets the keyframe.
+     *
+     * @param sink a sink element (appsink)
+     * @return whether the event reached an element that handled it
+     */
+    public static boolean requestUpstream(Element sink, int count) {
+        Pointer p = GstVideo.INSTANCE.gst_video_event_new_upstream_force_key_unit(CLOCK_TIME_NONE, true, count);
+        Event event = Natives.callerOwnsReturn(p, Event.class);
+        return sink.sendEvent(event);
     }
 }

@@ -14,11 +14,15 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Turns the validated configuration into a GStreamer graph: picks the descriptor
- * ({@code --pipeline FILE}, else {@code pipelines/rtp-<codec>.pipeline}), fills its placeholders for
- * one encoder and input format, and parses it. Builds graphs only; lifecycles belong to the supervisor.
+ * Turns the validated configuration into GStreamer graphs: picks the encode descriptor
+ * ({@code --pipeline FILE}, else {@code pipelines/<outputs>-<codec>.pipeline} with outputs
+ * {@code rtp}, {@code rtmp} or {@code rtp-rtmp}), fills its placeholders for one encoder and input
+ * format, and parses it; and builds the RTMP client graph ({@code pipelines/rtmp-publish.pipeline}).
+ * Builds graphs only; lifecycles belong to the supervisor and the RTMP publisher.
  */
 public final class PipelineBuilder {
+    /** Name of the appsink the RTMP output reads encoded access units from. */
+    public static final String RTMP_APPSINK = "rtmp";
     private final StreamerConfig config;
     private final PipelineDescriptor descriptor;
 
@@ -28,7 +32,13 @@ public final class PipelineBuilder {
     public PipelineBuilder(StreamerConfig config) {
         this.config = config;
         this.descriptor = config.pipelineFile() != null ? PipelineDescriptor.load(config.pipelineFile())
-                : PipelineDescriptor.builtIn("rtp-" + config.codec().cliName() + ".pipeline");
+                : PipelineDescriptor.builtIn(builtInName(config));
+    }
+
+    /** {@code rtp-h264.pipeline}, {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}, ... */
+    static String builtInName(StreamerConfig config) {
+        String outputs = config.rtp() != null && config.rtmp() != null ? "rtp-rtmp" : config.rtmp() != null ? "rtmp" : "rtp";
+        return outputs + "-" + config.codec().cliName() + ".pipeline";
     }
 
     /** The descriptor in use. */
@@ -78,6 +88,36 @@ public final class PipelineBuilder {
      */
     public Pipeline build(EncoderSpec encoder, RawVideoFormat format, int fpsNum) {
         String desc = describe(encoder, format, fpsNum);
+        Pipeline p = parse(desc, desc);
+        List<String> required = config.rtmp() != null ? List.of("src", "parse", RTMP_APPSINK) : List.of("src", "parse");
+        for (String name : required) {
+            if (p.getElementByName(name) == null) {
+                p.dispose();
+                throw new PipelineBuildException("descriptor " + descriptor.name() + " has no element named '" + name
+                        + "'" + (name.equals(RTMP_APPSINK) ? " (an appsink, needed by --rtmp)" : ""), desc);
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The RTMP client graph for {@code --rtmp-url}: {@code appsrc name=flvsrc ! rtmp2sink}.
+     *
+     * @return the pipeline in state NULL
+     * @throws PipelineBuildException if it cannot be parsed (the message carries the masked URL only)
+     * @throws IllegalStateException  if the configuration has no RTMP output
+     */
+    public Pipeline buildRtmpPublisher() {
+        if (config.rtmp() == null) {
+            throw new IllegalStateException("no RTMP output configured");
+        }
+        PipelineDescriptor d = PipelineDescriptor.builtIn("rtmp-publish.pipeline");
+        String desc = d.render(Map.of("rtmp_url", config.rtmp().url().url()));
+        String masked = d.render(Map.of("rtmp_url", config.rtmp().url().masked()));
+        return parse(desc, masked, "flvsrc");
+    }
+
+    private static Pipeline parse(String desc, String shown, String... required) {
         List<GError> errors = new ArrayList<>();
         Element e = Gst.parseLaunch(desc, errors);
         if (!errors.isEmpty() || !(e instanceof Pipeline p)) {
@@ -86,13 +126,12 @@ public final class PipelineBuilder {
             }
             String why = errors.isEmpty() ? "description did not produce a pipeline"
                     : errors.stream().map(GError::getMessage).collect(Collectors.joining("; "));
-            throw new PipelineBuildException(why, desc);
+            throw new PipelineBuildException(why, shown);
         }
-        for (String name : List.of("src", "parse")) {
+        for (String name : required) {
             if (p.getElementByName(name) == null) {
                 p.dispose();
-                throw new PipelineBuildException("descriptor " + descriptor.name() + " has no element named '" + name
-                        + "'", desc);
+                throw new PipelineBuildException("description has no element named '" + name + "'", shown);
             }
         }
         return p;

@@ -18,7 +18,9 @@ import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.elements.AppSrc;
 
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +116,7 @@ public final class Supervisor {
     private volatile boolean inputFinished;
     private IngestFrame held;
     private volatile PushListener pushListener;
+    private final List<PipelineTap> taps = new CopyOnWriteArrayList<>();
     private long generation;
     private final Thread pusher;
 
@@ -139,6 +142,11 @@ public final class Supervisor {
     /** Installs a push observer (before {@link #run()}). */
     public void setPushListener(PushListener l) {
         this.pushListener = l;
+    }
+
+    /** Adds an output that reads from every graph this supervisor starts (before {@link #run()}). */
+    public void addTap(PipelineTap tap) {
+        taps.add(tap);
     }
 
     /** Asks for a clean stop: EOS through the pipeline, then exit code 0. Safe from any thread. */
@@ -320,7 +328,16 @@ public final class Supervisor {
         RawVideoFormat format = lastFormat;
         int fps = config.nominalFps();
         Pipeline p = builder.build(spec, format, fps);
-        Active a = new Active(++generation, p, spec, format);
+        long g = ++generation;
+        try {
+            for (PipelineTap t : taps) {
+                t.attach(p, g);
+            }
+        } catch (RuntimeException e) {
+            p.dispose();
+            throw e;
+        }
+        Active a = new Active(g, p, spec, format);
         Bus bus = p.getBus();
         long gen = a.gen;
         bus.connect((Bus.ERROR) (source, code, message) ->

@@ -57,10 +57,12 @@ public final class RtmpStubTester {
      * @param keyframes    of which keyframes
      * @param sequenceStarts sequence headers received
      * @param metadata     whether an onMetaData data message arrived
+     * @param metadataFirst whether onMetaData arrived before any video message (a clean session start)
+     * @param firstFrameNanos {@link System#nanoTime()} when the first coded frame arrived, 0 if none
      * @param reason       why it ended
      */
     public record Result(int exitCode, long codedFrames, long keyframes, long sequenceStarts, boolean metadata,
-                         String reason) {
+                         boolean metadataFirst, long firstFrameNanos, String reason) {
     }
 
     /** Reports the bound port. */
@@ -123,7 +125,10 @@ public final class RtmpStubTester {
         long frames;
         long keyframes;
         long starts;
+        long videoMessages;
         boolean metadata;
+        boolean metadataFirst;
+        long firstFrameNanos;
     }
 
     private Result serve(Socket socket, long deadline) throws IOException {
@@ -176,6 +181,7 @@ public final class RtmpStubTester {
                 List<Object> v = Amf0Reader.readAll(m.payload());
                 if (v.contains("onMetaData")) {
                     c.metadata = true;
+                    c.metadataFirst |= c.videoMessages == 0;
                     LOG.info("event=rtmp_stub_metadata values={}", v);
                     if (dump != null) {
                         // FLV files hold the metadata without the @setDataFrame wrapper.
@@ -187,6 +193,7 @@ public final class RtmpStubTester {
             case RtmpMessage.VIDEO -> {
                 FlvVideoTagInfo info;
                 try {
+                    c.videoMessages++;
                     info = FlvVideoTagInfo.parse(m.payload());
                 } catch (IllegalArgumentException e) {
                     return end(ExitCodes.RUNTIME, c, "video message not understood for mode " + s.mode() + ": " + e.getMessage());
@@ -203,7 +210,9 @@ public final class RtmpStubTester {
                         if (c.starts == 0) {
                             return end(ExitCodes.PROTOCOL, c, "coded frame before any sequence header");
                         }
-                        c.frames++;
+                        if (c.frames++ == 0) {
+                            c.firstFrameNanos = System.nanoTime();
+                        }
                         if (info.keyframe()) {
                             c.keyframes++;
                         } else if (c.keyframes == 0) {
@@ -299,9 +308,10 @@ public final class RtmpStubTester {
     }
 
     private static Result end(int code, Counts c, String reason) {
-        Result r = new Result(code, c.frames, c.keyframes, c.starts, c.metadata, reason);
-        LOG.info("event=rtmp_stub_done exit_code={} frames={} keyframes={} sequence_starts={} metadata={} cause=\"{}\"",
-                code, c.frames, c.keyframes, c.starts, c.metadata, reason);
+        Result r = new Result(code, c.frames, c.keyframes, c.starts, c.metadata, c.metadataFirst, c.firstFrameNanos,
+                reason);
+        LOG.info("event=rtmp_stub_done exit_code={} frames={} keyframes={} sequence_starts={} metadata={} metadata_first={} cause=\"{}\"",
+                code, c.frames, c.keyframes, c.starts, c.metadata, c.metadataFirst, reason);
         return r;
     }
 

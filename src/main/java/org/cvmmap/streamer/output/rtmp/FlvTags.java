@@ -54,6 +54,18 @@ public final class FlvTags {
      * @param bitrateKbps video bitrate, kbit/s
      */
     public static byte[] metadata(VideoPackaging p, int width, int height, double fps, double bitrateKbps) {
+        return metadata(p, width, height, fps, bitrateKbps, 0);
+    }
+
+    /**
+     * The {@code onMetaData} script tag at {@code timeMs} (a publisher re-announces the stream this way
+     * when the picture size changes mid-session). Same content as {@link #metadata(VideoPackaging, int,
+     * int, double, double)}.
+     *
+     * @param timeMs tag time, ms
+     */
+    public static byte[] metadata(VideoPackaging p, int width, int height, double fps, double bitrateKbps,
+                                  long timeMs) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("duration", 0);
         m.put("width", width);
@@ -63,7 +75,7 @@ public final class FlvTags {
         m.put("videodatarate", bitrateKbps);
         m.put("encoder", "cvmmap-streamer");
         byte[] body = new Amf0Writer().string("onMetaData").ecmaArray(m).toByteArray();
-        return tag(TAG_SCRIPT, 0, body);
+        return tag(TAG_SCRIPT, timeMs, body);
     }
 
     /**

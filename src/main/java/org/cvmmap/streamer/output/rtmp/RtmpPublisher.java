@@ -1,0 +1,416 @@
+package org.cvmmap.streamer.output.rtmp;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.config.RtmpOutput;
+import org.cvmmap.streamer.pipeline.ForceKeyUnit;
+import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.cvmmap.streamer.pipeline.PipelineTap;
+import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.BufferFlags;
+import org.freedesktop.gstreamer.Bus;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.FlowReturn;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.Sample;
+import org.freedesktop.gstreamer.StateChangeReturn;
+import org.freedesktop.gstreamer.elements.AppSink;
+import org.freedesktop.gstreamer.elements.AppSrc;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The RTMP output (streamer.md §4): reads encoded access units from the encode pipeline's appsink
+ * ({@link PipelineTap}), turns them into FLV tags ({@link FlvSession}) and pushes one tag per buffer
+ * into its own client graph ({@code appsrc ! rtmp2sink}, see {@code pipelines/rtmp-publish.pipeline}).
+ *
+ * <p>Isolation: the appsink callback only copies the access unit into a bounded queue and never
+ * waits; when the queue or the client's appsrc is full (slow or stalled server), access units are
+ * dropped up to the next keyframe, so the stream the server gets is always decodable and ingest and
+ * the other outputs never wait for RTMP.
+ *
+ * <p>Reconnect: any error of the client graph (refused, closed remotely, timeout) tears it down; a new
+ * graph is built after a back-off that doubles from {@link RtmpOutput#reconnectMinMs()} to
+ * {@link RtmpOutput#reconnectMaxMs()} (reset after {@value #STABLE_MS} ms of publishing). Every session
+ * starts with {@code onMetaData}, the sequence header and a keyframe (one is requested from the encoder).
+ * The URL is only ever logged masked.
+ */
+public final class RtmpPublisher implements PipelineTap, AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(RtmpPublisher.class);
+    /** Publishing this long resets the reconnect back-off, ms. */
+    static final long STABLE_MS = 5_000;
+    /** Access units waiting between the appsink and the client graph. */
+    static final int QUEUE_CAPACITY = 64;
+    /** Tags waiting inside the client's appsrc before new ones are dropped up to the next keyframe. */
+    static final long MAX_PENDING_TAGS = 64;
+    private static final long EOS_WAIT_MS = 2_000;
+    private static final Pattern IN_BYTES = Pattern.compile("in-bytes-total=\\(guint64\\)(\\d+)");
+
+    /** Where the output stands. */
+    public enum State { CONNECTING, PUBLISHING, BACKOFF, STOPPED }
+
+    /**
+     * Counters for status reports.
+     *
+     * @param state         where the output stands
+     * @param sessions      client graphs started (connection attempts)
+     * @param published     sessions that reached the server (it answered connect/publish)
+     * @param codedFrames   coded-frame tags pushed, all sessions
+     * @param dropped       access units dropped (queue full, backpressure, waiting for a keyframe after a gap)
+     * @param lastError     the last error of the client graph, or null
+     */
+    public record Stats(State state, long sessions, long published, long codedFrames, long dropped, String lastError) {
+    }
+
+    private record AccessUnit(EncodedCaps caps, byte[] data, boolean keyframe, long ptsNs, long dtsNs) {
+    }
+
+    private final RtmpOutput out;
+    private final String key;
+    private final double bitrateKbps;
+    private final Supplier<Pipeline> graphs;
+    private final BlockingQueue<AccessUnit> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final Thread thread;
+    private final AtomicLong sessions = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong codedFrames = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile State state = State.CONNECTING;
+    private volatile String lastError;
+    private volatile boolean stopping;
+    /** Appsink side: drop until a keyframe (after a gap or at a new encode graph). */
+    private volatile boolean waitKeyframe = true;
+    private volatile AppSink sink;
+    private String lastCapsText;
+    private EncodedCaps lastCaps;
+    private int keyframeRequests;
+
+    /**
+     * @param out         the validated RTMP output
+     * @param key         stream key of the input (for logs)
+     * @param bitrateKbps announced in {@code onMetaData}, kbit/s
+     * @param graphs      builds a fresh client graph in state NULL with an appsrc named {@code flvsrc}
+     *                    ({@link PipelineBuilder#buildRtmpPublisher()}); may throw
+     *                    {@link PipelineBuilder.PipelineBuildException}
+     */
+    public RtmpPublisher(RtmpOutput out, String key, double bitrateKbps, Supplier<Pipeline> graphs) {
+        this.out = out;
+        this.key = key;
+        this.bitrateKbps = bitrateKbps;
+        this.graphs = graphs;
+        this.thread = new Thread(this::run, "rtmp-" + key);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts connecting (the first session connects before the first frame, to save start-up time). */
+    public void start() {
+        thread.start();
+    }
+
+    /** A snapshot of the counters. */
+    public Stats stats() {
+        return new Stats(state, sessions.get(), published.get(), codedFrames.get(), dropped.get(), lastError);
+    }
+
+    @Override
+    public void attach(Pipeline pipeline, long generation) {
+        AppSink s = (AppSink) pipeline.getElementByName(PipelineBuilder.RTMP_APPSINK);
+        if (s == null) {
+            throw new PipelineBuilder.PipelineBuildException("no appsink named '" + PipelineBuilder.RTMP_APPSINK
+                    + "' for the RTMP output", "(generation " + generation + ")");
+        }
+        s.set("emit-signals", true);
+        s.connect((AppSink.NEW_SAMPLE) this::onSample);
+        waitKeyframe = true; // a new encoder starts with one; nothing of the old graph is continued
+        sink = s;
+    }
+
+    /** Streaming thread of the appsink: copy, queue, never wait. */
+    private FlowReturn onSample(AppSink s) {
+        Sample sample = s.pullSample();
+        if (sample == null) {
+            return FlowReturn.EOS;
+        }
+        try {
+            Buffer b = sample.getBuffer();
+            boolean keyframe = !b.getFlags().contains(BufferFlags.DELTA_UNIT);
+            if (stopping || (waitKeyframe && !keyframe)) {
+                dropped.incrementAndGet();
+                return FlowReturn.OK;
+            }
+            EncodedCaps caps = caps(sample);
+            if (caps == null) {
+                dropped.incrementAndGet();
+                return FlowReturn.OK;
+            }
+            ByteBuffer bb = b.map(false);
+            byte[] data = new byte[bb.remaining()];
+            bb.get(data);
+            b.unmap();
+            AccessUnit au = new AccessUnit(caps, data, keyframe, b.getPresentationTimestamp(), b.getDecodeTimestamp());
+            if (queue.offer(au)) {
+                waitKeyframe = false;
+            } else {
+                dropped.incrementAndGet();
+                if (!waitKeyframe) {
+                    LOG.warn("event=rtmp_queue_full key={} url={} capacity={} cause=\"server slower than the encoder\" action=drop_to_keyframe",
+                            key, out.url().masked(), QUEUE_CAPACITY);
+                }
+                waitKeyframe = true;
+            }
+        } finally {
+            sample.dispose();
+        }
+        return FlowReturn.OK;
+    }
+
+    /** Parses the sample's caps when they changed; null (logged once) when unusable. */
+    private EncodedCaps caps(Sample sample) {
+        String text = sample.getCaps().toString();
+        if (!text.equals(lastCapsText)) {
+            lastCapsText = text;
+            try {
+                lastCaps = EncodedCaps.parse(text);
+            } catch (IllegalArgumentException e) {
+                lastCaps = null;
+                LOG.error("event=rtmp_caps_invalid key={} cause=\"{}\" caps=\"{}\"", key, e.getMessage(), text);
+            }
+        }
+        return lastCaps;
+    }
+
+    /** Sends what is queued, the sequence end and EOS, then closes the connection (at most ~2 s). */
+    @Override
+    public void close() {
+        stopping = true;
+        stop.countDown();
+        try {
+            thread.join(EOS_WAIT_MS + 3_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        queue.clear();
+    }
+
+    // ------------------------------------------------------------------ client thread
+
+    private void run() {
+        long backoffMs = out.reconnectMinMs();
+        try {
+            while (!stopping) {
+                long[] connectedSince = {0};
+                String cause = session(connectedSince);
+                if (stopping) {
+                    break;
+                }
+                lastError = cause;
+                if (connectedSince[0] != 0
+                        && System.nanoTime() - connectedSince[0] >= TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
+                    backoffMs = out.reconnectMinMs();
+                }
+                state = State.BACKOFF;
+                LOG.warn("event=rtmp_disconnected key={} url={} cause=\"{}\" reconnect_in_ms={}", key, out.url().masked(),
+                        cause, backoffMs);
+                if (stop.await(backoffMs, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+                backoffMs = Math.min(backoffMs * 2, out.reconnectMaxMs());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            state = State.STOPPED;
+        }
+    }
+
+    /**
+     * One client graph, from connect to failure or stop.
+     *
+     * @param connectedSince set to System.nanoTime() when the server answered
+     * @return why it ended (null when stopped)
+     */
+    private String session(long[] connectedSince) throws InterruptedException {
+        Pipeline p;
+        try {
+            p = graphs.get();
+        } catch (PipelineBuilder.PipelineBuildException e) {
+            return "client graph cannot be built: " + e.getMessage();
+        }
+        long n = sessions.incrementAndGet();
+        state = State.CONNECTING;
+        AppSrc src = (AppSrc) p.getElementByName("flvsrc");
+        Element client = p.getElementByName("rtmpsink");
+        long t0 = System.nanoTime();
+        BlockingQueue<String> errors = new LinkedBlockingQueue<>();
+        CountDownLatch eos = new CountDownLatch(1);
+        Bus bus = p.getBus();
+        bus.connect((Bus.ERROR) (source, code, message) ->
+                errors.add((source == null ? "?" : source.getName()) + ": " + message));
+        bus.connect((Bus.EOS) source -> eos.countDown());
+        try {
+            LOG.info("event=rtmp_connecting key={} url={} session={} packaging={}", key, out.url().masked(), n,
+                    out.packaging());
+            if (p.setState(org.freedesktop.gstreamer.State.PLAYING) == StateChangeReturn.FAILURE) {
+                String e = errors.poll();
+                return "client graph cannot start" + (e == null ? "" : ": " + e);
+            }
+            queue.clear();
+            waitKeyframe = true;
+            requestKeyframe();
+            FlvSession flv = new FlvSession(out.packaging(), bitrateKbps);
+            boolean skipToKeyframe = false;
+            boolean streamStarted = false;
+            while (true) {
+                String err = errors.poll();
+                if (err != null) {
+                    return err;
+                }
+                if (connectedSince[0] == 0 && client != null && answered(client)) {
+                    connectedSince[0] = System.nanoTime();
+                    state = State.PUBLISHING;
+                    published.incrementAndGet();
+                    LOG.info("event=rtmp_connected key={} url={} session={} connect_ms={}", key, out.url().masked(), n,
+                            TimeUnit.NANOSECONDS.toMillis(connectedSince[0] - t0));
+                }
+                AccessUnit au = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (au == null) {
+                    if (stopping) {
+                        finish(src, flv, eos);
+                        return null;
+                    }
+                    continue;
+                }
+                if (skipToKeyframe && !au.keyframe()) {
+                    dropped.incrementAndGet();
+                    continue;
+                }
+                skipToKeyframe = false;
+                List<FlvSession.Tag> tags;
+                try {
+                    tags = flv.accept(au.caps(), au.data(), au.keyframe(), au.ptsNs(), au.dtsNs());
+                } catch (IllegalArgumentException e) {
+                    dropped.incrementAndGet();
+                    LOG.warn("event=rtmp_access_unit_dropped key={} cause=\"{}\"", key, e.getMessage());
+                    continue;
+                }
+                if (tags.isEmpty()) {
+                    dropped.incrementAndGet();
+                    continue;
+                }
+                if (!streamStarted) {
+                    startStream(src, tags, flv, n);
+                    streamStarted = true;
+                    continue;
+                }
+                if (pending(src) >= MAX_PENDING_TAGS) {
+                    dropped.incrementAndGet();
+                    skipToKeyframe = true;
+                    LOG.warn("event=rtmp_backpressure key={} url={} pending_tags={} action=drop_to_keyframe", key,
+                            out.url().masked(), MAX_PENDING_TAGS);
+                    continue;
+                }
+                for (FlvSession.Tag t : tags) {
+                    String refused = push(src, t);
+                    if (refused != null) {
+                        String e = errors.poll(200, TimeUnit.MILLISECONDS);
+                        return e != null ? e : refused;
+                    }
+                }
+            }
+        } finally {
+            p.setState(org.freedesktop.gstreamer.State.NULL);
+            bus.dispose();
+            p.dispose();
+        }
+    }
+
+    /**
+     * First tags of a session: the FLV header, onMetaData and the sequence header become the caps'
+     * streamheader (rtmp2sink sends them right after {@code publish}); the keyframe follows as a buffer.
+     */
+    private void startStream(AppSrc src, List<FlvSession.Tag> tags, FlvSession flv, long session) {
+        List<byte[]> header = new ArrayList<>();
+        header.add(flv.fileHeader());
+        List<FlvSession.Tag> rest = new ArrayList<>();
+        for (FlvSession.Tag t : tags) {
+            if (t.kind() == FlvSession.Kind.CODED_FRAME) {
+                rest.add(t);
+            } else {
+                header.add(t.bytes());
+            }
+        }
+        StringBuilder caps = new StringBuilder("video/x-flv, streamheader=(buffer)< ");
+        for (int i = 0; i < header.size(); i++) {
+            caps.append(i == 0 ? "" : ", ").append(HexFormat.of().formatHex(header.get(i)));
+        }
+        src.setCaps(Caps.fromString(caps.append(" >").toString()));
+        for (FlvSession.Tag t : rest) {
+            push(src, t);
+        }
+        EncodedCaps c = lastCaps;
+        LOG.info("event=rtmp_stream_started key={} url={} session={} packaging={} size={}x{} first_tag_ms={}", key,
+                out.url().masked(), session, out.packaging(), c == null ? 0 : c.width(), c == null ? 0 : c.height(),
+                rest.isEmpty() ? -1 : rest.get(0).timeMs());
+    }
+
+    /** @return null when pushed, else why not */
+    private String push(AppSrc src, FlvSession.Tag t) {
+        Buffer b = new Buffer(t.bytes().length);
+        ByteBuffer bb = b.map(true);
+        bb.put(t.bytes());
+        b.unmap();
+        FlowReturn r = src.pushBuffer(b);
+        if (r != FlowReturn.OK) {
+            return "appsrc refused a tag: " + r;
+        }
+        if (t.kind() == FlvSession.Kind.CODED_FRAME) {
+            codedFrames.incrementAndGet();
+        }
+        return null;
+    }
+
+    /** Whether the server has answered (rtmp2sink's stats count received bytes once connected). */
+    private static boolean answered(Element client) {
+        Matcher m = IN_BYTES.matcher(String.valueOf(client.get("stats")));
+        return m.find() && Long.parseLong(m.group(1)) > 0;
+    }
+
+    private static long pending(AppSrc src) {
+        Object v = src.get("current-level-buffers");
+        return v instanceof Number num ? num.longValue() : 0;
+    }
+
+    private void finish(AppSrc src, FlvSession flv, CountDownLatch eos) throws InterruptedException {
+        FlvSession.Tag end = flv.end();
+        if (end != null) {
+            push(src, end);
+        }
+        src.endOfStream();
+        boolean clean = eos.await(EOS_WAIT_MS, TimeUnit.MILLISECONDS);
+        LOG.info("event=rtmp_stopped key={} url={} coded_frames={} sequence_end={} eos_received={}", key,
+                out.url().masked(), flv.codedFrames(), end != null, clean);
+    }
+
+    /** Asks the encoder for a keyframe so a new session need not wait for the next GOP. */
+    private void requestKeyframe() {
+        AppSink s = sink;
+        if (s != null) {
+            boolean ok = ForceKeyUnit.requestUpstream(s, ++keyframeRequests);
+            LOG.debug("event=rtmp_keyframe_requested key={} accepted={}", key, ok);
+        }
+    }
+}
