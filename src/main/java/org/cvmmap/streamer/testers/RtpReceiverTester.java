@@ -43,8 +43,10 @@ public final class RtpReceiverTester {
      * @param gaps        sequence discontinuities seen
      * @param ssrc        SSRC of the first packet
      * @param exitCode    the tester's exit code
+     * @param maxIntervalMs longest time between two consecutive packets, ms (how long the stream paused)
      */
-    public record Result(long packets, long accessUnits, long bytes, long gaps, long ssrc, int exitCode) {
+    public record Result(long packets, long accessUnits, long bytes, long gaps, long ssrc, int exitCode,
+                         long maxIntervalMs) {
     }
 
     private final Settings settings;
@@ -72,6 +74,8 @@ public final class RtpReceiverTester {
         long gaps = 0;
         long ssrc = -1;
         int lastSeq = -1;
+        long lastArrival = 0;
+        long maxInterval = 0;
         long nextProgress = System.nanoTime() + settings.progressMs() * 1_000_000L;
         try (DatagramChannel ch = DatagramChannel.open(); Selector sel = Selector.open()) {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -110,7 +114,8 @@ public final class RtpReceiverTester {
                     }
                     if (h.payloadType() != settings.expectPt()) {
                         LOG.error("event=rtp_pt_mismatch got={} expected={}", h.payloadType(), settings.expectPt());
-                        return new Result(packets, aus, bytes, gaps, h.ssrc(), ExitCodes.PT_MISMATCH_OR_SHM);
+                        return new Result(packets, aus, bytes, gaps, h.ssrc(), ExitCodes.PT_MISMATCH_OR_SHM,
+                                maxInterval / 1_000_000L);
                     }
                     if (ssrc < 0) {
                         ssrc = h.ssrc();
@@ -121,6 +126,11 @@ public final class RtpReceiverTester {
                         gaps++;
                     }
                     lastSeq = h.sequence();
+                    long now = System.nanoTime();
+                    if (lastArrival != 0) {
+                        maxInterval = Math.max(maxInterval, now - lastArrival);
+                    }
+                    lastArrival = now;
                     packets++;
                     bytes += len - RtpHeader.SIZE;
                     if (h.marker()) {
@@ -137,12 +147,12 @@ public final class RtpReceiverTester {
             }
         } catch (SocketTimeoutException e) {
             int code = packets == 0 ? ExitCodes.TIMEOUT : ExitCodes.THRESHOLD_OR_SUBSCRIBER;
-            LOG.error("event=rtp_receiver_timeout packets={} threshold={} access_units={} exit_code={}", packets,
-                    settings.threshold(), aus, code);
-            return new Result(packets, aus, bytes, gaps, ssrc, code);
+            LOG.error("event=rtp_receiver_timeout packets={} threshold={} access_units={} seq_gaps={} max_interval_ms={} exit_code={}",
+                    packets, settings.threshold(), aus, gaps, maxInterval / 1_000_000L, code);
+            return new Result(packets, aus, bytes, gaps, ssrc, code, maxInterval / 1_000_000L);
         }
-        LOG.info("event=rtp_receiver_done packets={} access_units={} bytes={} seq_gaps={} ssrc={} result=PASS", packets,
-                aus, bytes, gaps, String.format("0x%08x", ssrc));
-        return new Result(packets, aus, bytes, gaps, ssrc, ExitCodes.OK);
+        LOG.info("event=rtp_receiver_done packets={} access_units={} bytes={} seq_gaps={} ssrc={} max_interval_ms={} result=PASS",
+                packets, aus, bytes, gaps, String.format("0x%08x", ssrc), maxInterval / 1_000_000L);
+        return new Result(packets, aus, bytes, gaps, ssrc, ExitCodes.OK, maxInterval / 1_000_000L);
     }
 }

@@ -38,6 +38,16 @@ class CliTest {
         "--shm-name cvmmap_a --codec h264 --rtp --rtp-endpoint h:1 | 2 | --zmq-endpoint=(missing)",
         "--input-mode file --codec h264 --rtp --rtp-endpoint h:1 | 2 | --input-mode=file",
         "--input-mode dummy --input-uri x --codec h264 --rtp --rtp-endpoint h:1 | 2 | --input-mode=dummy: cannot be combined",
+        OK + " --rtmp --rtmp-url rtmp://h/live/k --rtmp-mode domestic | 2 | --rtmp-mode=domestic: with --codec h264: H.264 has no domestic packaging",
+        "--input-mode dummy --codec h265 --rtmp --rtmp-url rtmp://h/live/k | 2 | --rtmp-mode=(missing): with --codec h265: H.265 over RTMP needs --rtmp-mode",
+        "--input-mode dummy --codec h265 --rtmp --rtmp-url rtmp://h/live/k --rtmp-mode hevc | 2 | --rtmp-mode=hevc: must be enhanced or domestic",
+        OK + " --rtmp                                           | 2 | --rtmp-url=(missing)",
+        OK + " --rtmp-url rtmp://h/live/k                       | 2 | --rtmp-url=rtmp://h/live/***: needs --rtmp",
+        OK + " --rtmp-mode enhanced                             | 2 | --rtmp-mode=enhanced: needs --rtmp",
+        OK + " --rtmp --rtmp-url http://u:pw@h/live/secret      | 2 | --rtmp-url=http://u:***@h/live/***: scheme must be rtmp or rtmps",
+        OK + " --rtmp --rtmp-url rtmp://h/live                  | 2 | --rtmp-url=rtmp://h/live: has no stream key",
+        OK + " --rtmp --rtmp-url rtmp://h/l/k --rtmp-reconnect-min-ms 5 | 2 | --rtmp-reconnect-min-ms=5",
+        OK + " --rtmp --rtmp-url rtmp://h/l/k --rtmp-reconnect-max-ms 100 | 2 | --rtmp-reconnect-max-ms=100: must be in 500..600000",
         "rtp-receiver-tester                                   | 1 | Missing required option: '--port",
         "rtp-receiver-tester --port 0                          | 2 | --port=0",
         "rtp-receiver-tester --port 5000 --packet-threshold 0  | 2 | --packet-threshold=0",
@@ -48,7 +58,7 @@ class CliTest {
         StringWriter err = new StringWriter();
         int exit = Main.execute(args.trim().split("\\s+"), new PrintWriter(new StringWriter()), new PrintWriter(err, true));
         assertThat(exit).as(err.toString()).isEqualTo(code);
-        assertThat(err.toString()).contains(message);
+        assertThat(err.toString()).contains(message).doesNotContain("secret").doesNotContain(":pw@");
     }
 
     @ParameterizedTest
