@@ -3,7 +3,10 @@
 # missing packages are installed, so a second run costs a few dpkg queries.
 #   GStreamer 1.22 (base/good/bad/ugly/libav + gstreamer1.0-x for timeoverlay), dev headers for the
 #   native plugin, libzmq (the real ipc:// transport), FFmpeg (ffprobe/ffmpeg as independent RTP
-#   receivers), nats-server, JDK 17, Maven, gcc/make/pkg-config.
+#   receivers), nats-server, JDK 17, Maven, gcc/make/pkg-config, unzip and iproute2 (ss) for the
+#   scripts.
+# Optional interop peers (a failure to install them is reported, not fatal: the acceptance rows that
+# need them are then skipped): nginx-light + libnginx-mod-rtmp (RTMP relay).
 set -euo pipefail
 
 PACKAGES=(
@@ -11,18 +14,25 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
-  libzmq5 libzmq3-dev ffmpeg nats-server
+  libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2
 )
+OPTIONAL=(nginx-light libnginx-mod-rtmp)
+
+is_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
+  is_installed "$p" || missing+=("$p")
+done
+optional=()
+for p in "${OPTIONAL[@]}"; do
+  is_installed "$p" || optional+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} packages present"
+if [ ${#missing[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages and ${#OPTIONAL[@]} optional peers present"
   exit 0
 fi
 
@@ -30,8 +40,17 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
-echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ${#optional[@]} -gt 0 ]; then
+  echo "setup: installing optional peers ${optional[*]}"
+  # Debian starts nginx from its postinst where it can; the acceptance rows run their own instance.
+  if ! $SUDO apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null; then
+    echo "setup: could not install ${optional[*]}; their interop rows will be skipped" >&2
+  fi
+fi
 echo "setup: done"

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, then builds and runs every test (unit, libzmq
-# interop, GStreamer end to end with ffprobe/ffmpeg as receivers).
+# The test command: installs what is missing (Debian packages, then the interop peers Debian does
+# not package), builds and runs every test (unit, libzmq interop, GStreamer end to end with
+# ffprobe/ffmpeg as receivers), then the acceptance suite (5 matrix rows + real-peer interop rows).
+# Extra arguments go to Maven (e.g. -Dtest=FlvTagsTest); ACCEPTANCE=0 skips the acceptance suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/peers.sh
 mvn -B -ntp verify "$@"
+if [ "${ACCEPTANCE:-1}" != 0 ]; then
+  bash scripts/acceptance_standalone.sh
+fi

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# Acceptance suite (streamer.md §9): the 5 mandatory matrix rows end to end with the built-in
+# producer and the embedded testers, then interop rows with real peers.
+#
+#   mandatory  rtp-h264, rtp-h265            dummy producer → streamer → rtp-receiver-tester
+#              rtmp-h264, rtmp-h265-enhanced,  dummy producer → streamer → rtmp-stub-tester (packaging
+#              rtmp-h265-domestic              checked per tag), then the dumped FLV through flv-check
+#   interop    nginx-rtmp-h264               nginx + libnginx-mod-rtmp relays; Debian's ffprobe plays
+#                                            it back and decodes 90 frames
+#              ffmpeg8-h265-enhanced         FFmpeg 8 (`-listen 1`) is the server; its decoded frame
+#              ffmpeg8-h265-domestic         count must equal the coded frames the streamer sent; the
+#                                            domestic row also decodes the mandatory row's dump in
+#                                            FFmpeg 8's ffprobe
+#
+# A row whose peer cannot be installed is skipped, never failed. Each row has a log folder under
+# $ACCEPTANCE_OUT (default target/acceptance); the JSON summary is $ACCEPTANCE_OUT/summary.json.
+# Prints "total=5 pass=5 fail=0 skip=0" (mandatory) and "interop total=3 pass=… fail=… skip=…".
+# Exit 0 when every mandatory row passes and no interop row fails; 1 otherwise.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=${ACCEPTANCE_OUT:-$root/target/acceptance}
+cli="$root/bin/cvmmap-streamer"
+ff8=${FFMPEG8_DIR:-$root/.cache/peers/ffmpeg8}
+frames=${ACCEPTANCE_FRAMES:-150}
+
+if [ ! -f "$root/target/cvmmap-streamer.jar" ]; then
+  mvn -B -ntp -q package -DskipTests || { echo "acceptance: build failed" >&2; exit 1; }
+fi
+rm -rf "$out"
+mkdir -p "$out"
+
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null
+  done
+  pkill -TERM -f -- "--dummy-label acc-$$ " 2>/dev/null # JVMs of rows still running (interrupted run)
+  wait 2>/dev/null
+}
+trap cleanup EXIT
+
+# A TCP/UDP port nobody listens on now (random in 20000..59999).
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    if ! ss -Haun "sport = :$p" | grep -q . && ! ss -Hatn "sport = :$p" | grep -q .; then
+      echo "$p"
+      return
+    fi
+  done
+}
+
+# wait_for FILE PATTERN TIMEOUT_S: until the log shows the pattern.
+wait_for() {
+  local i
+  for ((i = 0; i < $3 * 20; i++)); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# wait_listen PORT TIMEOUT_S: until something listens on the TCP port (without connecting to it).
+wait_listen() {
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    ss -Hltn "sport = :$1" | grep -q LISTEN && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+rows=()
+record() { # name group status seconds detail
+  local detail=${5//\"/\'}
+  rows+=("{\"row\":\"$1\",\"group\":\"$2\",\"status\":\"$3\",\"seconds\":$4,\"detail\":\"$detail\",\"logs\":\"$out/$1\"}")
+  printf '%-24s %-9s %-4s %5ss  %s\n' "$1" "$2" "$3" "$4" "$5"
+}
+
+streamer() { # logfile args...
+  local log=$1
+  shift
+  "$cli" --input-mode dummy --dummy-label "acc-$$" --dummy-width 640 --dummy-height 360 --dummy-fps 30 \
+    --status-interval-ms 0 "$@" >"$log" 2>&1
+}
+
+row_rtp() { # name codec
+  local name=$1 codec=$2 dir="$out/$1" port t0=$SECONDS
+  mkdir -p "$dir"
+  port=$(free_port)
+  "$cli" rtp-receiver-tester --port "$port" --expect-pt 96 --packet-threshold $((frames - 30)) --timeout-ms 30000 \
+    >"$dir/rtp-receiver-tester.log" 2>&1 &
+  local tester=$!
+  pids+=("$tester")
+  wait_for "$dir/rtp-receiver-tester.log" rtp_receiver_listening 15
+  streamer "$dir/streamer.log" --dummy-frames "$frames" --codec "$codec" --rtp --rtp-endpoint "127.0.0.1:$port" \
+    --rtp-sdp "$dir/stream.sdp"
+  local s=$?
+  wait "$tester"
+  local t=$?
+  local detail="streamer exit $s, rtp-receiver-tester exit $t: $(grep -o 'event=rtp_receiver_done.*' "$dir/rtp-receiver-tester.log" | cut -c1-120)"
+  if [ "$s" -eq 0 ] && [ "$t" -eq 0 ]; then record "$name" mandatory pass $((SECONDS - t0)) "$detail"
+  else record "$name" mandatory fail $((SECONDS - t0)) "$detail"; fi
+}
+
+row_rtmp() { # name codec rtmp-mode tester-mode
+  local name=$1 codec=$2 mode=$3 tmode=$4 dir="$out/$1" port t0=$SECONDS
+  mkdir -p "$dir"
+  port=$(free_port)
+  "$cli" rtmp-stub-tester --mode "$tmode" --listen-port "$port" --video-threshold $((frames - 30)) \
+    --timeout-ms 30000 --dump "$dir/received.flv" >"$dir/rtmp-stub-tester.log" 2>&1 &
+  local tester=$!
+  pids+=("$tester")
+  wait_for "$dir/rtmp-stub-tester.log" rtmp_stub_listening 15
+  streamer "$dir/streamer.log" --dummy-frames "$frames" --codec "$codec" --rtmp --rtmp-mode "$mode" \
+    --rtmp-url "rtmp://127.0.0.1:$port/live/acceptance-$name"
+  local s=$?
+  wait "$tester"
+  local t=$?
+  "$cli" flv-check --mode "$tmode" --tags "$dir/received.flv" >"$dir/flv-check.log" 2>&1
+  local c=$?
+  local detail="streamer exit $s, rtmp-stub-tester exit $t, flv-check exit $c: $(tail -1 "$dir/flv-check.log" | cut -c1-160)"
+  if [ "$s" -eq 0 ] && [ "$t" -eq 0 ] && [ "$c" -eq 0 ]; then record "$name" mandatory pass $((SECONDS - t0)) "$detail"
+  else record "$name" mandatory fail $((SECONDS - t0)) "$detail"; fi
+}
+
+row_nginx() {
+  local name=nginx-rtmp-h264 dir="$out/nginx-rtmp-h264" port t0=$SECONDS
+  local module=/usr/lib/nginx/modules/ngx_rtmp_module.so
+  mkdir -p "$dir"
+  if ! command -v nginx >/dev/null || [ ! -f "$module" ]; then
+    record "$name" interop skip 0 "nginx or libnginx-mod-rtmp not installed (scripts/setup.sh installs them)"
+    return
+  fi
+  port=$(free_port)
+  cat >"$dir/nginx.conf" <<EOF
+load_module $module;
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log info;
+events { worker_connections 64; }
+rtmp {
+  access_log $dir/nginx-rtmp-access.log;
+  server {
+    listen 127.0.0.1:$port;
+    chunk_size 4096;
+    application live { live on; wait_key on; wait_video on; record off; }
+  }
+}
+EOF
+  nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" >"$dir/nginx.log" 2>&1 &
+  local ng=$!
+  pids+=("$ng")
+  if ! wait_listen "$port" 10; then
+    kill "$ng" 2>/dev/null
+    record "$name" interop fail $((SECONDS - t0)) "nginx did not listen (see nginx-error.log)"
+    return
+  fi
+  streamer "$dir/streamer.log" --dummy-frames 900 --codec h264 --rtmp --rtmp-url "rtmp://127.0.0.1:$port/live/interop" &
+  local st=$!
+  pids+=("$st")
+  wait_for "$dir/streamer.log" event=rtmp_connected 15
+  timeout 30 ffprobe -v error -analyzeduration 1000000 -count_frames -read_intervals "%+#90" -select_streams v:0 \
+    -show_entries stream=codec_name,width,height,nb_read_frames -of default=nw=1 \
+    "rtmp://127.0.0.1:$port/live/interop" >"$dir/ffprobe.log" 2>&1
+  local p=$?
+  # SIGTERM to the JVM itself ($st is the shell running the function): a clean stop, exit 0.
+  pkill -TERM -f -- "--rtmp-url rtmp://127.0.0.1:$port/live/interop"
+  wait "$st"
+  local s=$?
+  kill "$ng" 2>/dev/null
+  wait "$ng" 2>/dev/null
+  local got
+  got=$(tr '\n' ' ' <"$dir/ffprobe.log")
+  if [ "$p" -eq 0 ] && [ "$s" -eq 0 ] && grep -q codec_name=h264 "$dir/ffprobe.log" \
+    && grep -q nb_read_frames=90 "$dir/ffprobe.log"; then
+    record "$name" interop pass $((SECONDS - t0)) "Debian ffprobe played it back from nginx: $got"
+  else
+    record "$name" interop fail $((SECONDS - t0)) "ffprobe exit $p, streamer exit $s: $got"
+  fi
+}
+
+row_ffmpeg8() { # name rtmp-mode
+  local name=$1 mode=$2 dir="$out/$1" port t0=$SECONDS
+  mkdir -p "$dir"
+  if [ ! -x "$ff8/ffmpeg" ] || ! LD_LIBRARY_PATH="$ff8" "$ff8/ffmpeg" -hide_banner -version >/dev/null 2>&1; then
+    record "$name" interop skip 0 "FFmpeg 8 not installed (scripts/peers.sh fetches it from Maven Central)"
+    return
+  fi
+  port=$(free_port)
+  LD_LIBRARY_PATH="$ff8" timeout 60 "$ff8/ffmpeg" -hide_banner -nostdin -listen 1 \
+    -i "rtmp://127.0.0.1:$port/live/interop" -map 0:v -f null -progress "$dir/progress.txt" - >"$dir/ffmpeg8.log" 2>&1 &
+  local ff=$!
+  pids+=("$ff")
+  if ! wait_listen "$port" 10; then
+    record "$name" interop fail $((SECONDS - t0)) "ffmpeg -listen 1 did not listen (see ffmpeg8.log)"
+    return
+  fi
+  streamer "$dir/streamer.log" --dummy-frames "$frames" --codec h265 --rtmp --rtmp-mode "$mode" \
+    --rtmp-url "rtmp://127.0.0.1:$port/live/interop"
+  local s=$?
+  wait "$ff"
+  local f=$?
+  local decoded sent codec extra="" ok=1
+  decoded=$(grep -o '^frame=[0-9]*' "$dir/progress.txt" 2>/dev/null | tail -1 | cut -d= -f2)
+  sent=$(grep -o 'event=rtmp_stopped.*coded_frames=[0-9]*' "$dir/streamer.log" | grep -o 'coded_frames=[0-9]*' | cut -d= -f2)
+  codec=$(grep -o 'Stream #0:0: Video: hevc[^,]*' "$dir/ffmpeg8.log" | head -1)
+  [ "$s" -eq 0 ] && [ "$f" -eq 0 ] && [ -n "$codec" ] && [ -n "$decoded" ] && [ "$decoded" = "$sent" ] || ok=0
+  if [ "$mode" = domestic ] && [ -f "$out/rtmp-h265-domestic/received.flv" ]; then
+    # The mandatory row's dump: checked tag by tag there (flv-check); here FFmpeg 8 decodes every frame.
+    local dumped probe
+    dumped=$(grep -o 'coded_frames=[0-9]*' "$out/rtmp-h265-domestic/flv-check.log" | cut -d= -f2)
+    probe=$(LD_LIBRARY_PATH="$ff8" "$ff8/ffprobe" -v error -count_frames -select_streams v:0 \
+      -show_entries stream=codec_name,nb_read_frames -of default=nw=1 "$out/rtmp-h265-domestic/received.flv" \
+      2>&1 | tee "$dir/ffprobe8-dump.log" | tr '\n' ' ')
+    extra="; dump: flv-check coded_frames=$dumped, ffprobe8 $probe"
+    echo "$probe" | grep -q "codec_name=hevc" && echo "$probe" | grep -q "nb_read_frames=$dumped " || ok=0
+  fi
+  local detail="streamer exit $s, ffmpeg exit $f, $codec, sent $sent coded frames, FFmpeg 8 decoded ${decoded:-none}$extra"
+  if [ "$ok" -eq 1 ]; then record "$name" interop pass $((SECONDS - t0)) "$detail"
+  else record "$name" interop fail $((SECONDS - t0)) "$detail"; fi
+}
+
+echo "acceptance: logs in $out"
+row_rtp rtp-h264 h264
+row_rtp rtp-h265 h265
+row_rtmp rtmp-h264 h264 enhanced h264
+row_rtmp rtmp-h265-enhanced h265 enhanced h265-enhanced
+row_rtmp rtmp-h265-domestic h265 domestic h265-domestic
+row_nginx
+row_ffmpeg8 ffmpeg8-h265-enhanced enhanced
+row_ffmpeg8 ffmpeg8-h265-domestic domestic
+
+count() { printf '%s\n' "${rows[@]}" | grep "\"group\":\"$1\"" | grep -c "\"status\":\"$2\""; }
+mt=$(printf '%s\n' "${rows[@]}" | grep -c '"group":"mandatory"')
+mp=$(count mandatory pass); mf=$(count mandatory fail); ms=$(count mandatory skip)
+it=$(printf '%s\n' "${rows[@]}" | grep -c '"group":"interop"')
+ip=$(count interop pass); ifl=$(count interop fail); is=$(count interop skip)
+{
+  echo "{"
+  echo "  \"mandatory\": {\"total\": $mt, \"pass\": $mp, \"fail\": $mf, \"skip\": $ms},"
+  echo "  \"interop\": {\"total\": $it, \"pass\": $ip, \"fail\": $ifl, \"skip\": $is},"
+  echo "  \"rows\": ["
+  n=${#rows[@]}
+  for ((i = 0; i < n; i++)); do
+    printf '    %s%s\n' "${rows[$i]}" "$([ $i -lt $((n - 1)) ] && echo ,)"
+  done
+  echo "  ]"
+  echo "}"
+} >"$out/summary.json"
+echo "summary: $out/summary.json"
+echo "total=$mt pass=$mp fail=$mf skip=$ms"
+echo "interop total=$it pass=$ip fail=$ifl skip=$is"
+[ "$mp" -eq 5 ] && [ "$ifl" -eq 0 ]
