@@ -212,6 +212,7 @@ public final class RtmpStubTester {
                         }
                         if (c.frames++ == 0) {
                             c.firstFrameNanos = System.nanoTime();
+                            LOG.info("event=rtmp_stub_first_frame keyframe={} tag_ms={}", info.keyframe(), m.timestamp());
                         }
                         if (info.keyframe()) {
                             c.keyframes++;

@@ -124,7 +124,9 @@ public final class CvmmapIngest implements AutoCloseable {
                         IngestFrame f = r.frame();
                         stats.framesIn.incrementAndGet();
                         stats.lastFrameNanos.set(f.readNanos());
-                        stats.firstFrameNanos.compareAndSet(0, f.readNanos());
+                        if (stats.firstFrameNanos.compareAndSet(0, f.readNanos())) {
+                            LOG.info("event=first_frame key={} frame_id={} format={}", key, f.frameId(), f.format());
+                        }
                         if (f.reset()) {
                             stats.resets.incrementAndGet();
                             LOG.info("event=producer_reset key={} frame_id={} format={} cause=counter_backwards_or_new_object_or_new_shape",
