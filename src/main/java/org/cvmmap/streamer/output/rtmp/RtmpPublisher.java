@@ -312,7 +312,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                     continue;
                 }
                 if (!streamStarted) {
-                    startStream(src, tags, flv, n);
+                    startStream(src, tags, flv, n, connectedSince[0] != 0);
                     streamStarted = true;
                     continue;
                 }
@@ -341,8 +341,9 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     /**
      * First tags of a session: the FLV header, onMetaData and the sequence header become the caps'
      * streamheader (rtmp2sink sends them right after {@code publish}); the keyframe follows as a buffer.
+     * When not yet connected, rtmp2sink holds them until it is.
      */
-    private void startStream(AppSrc src, List<FlvSession.Tag> tags, FlvSession flv, long session) {
+    private void startStream(AppSrc src, List<FlvSession.Tag> tags, FlvSession flv, long session, boolean connected) {
         List<byte[]> header = new ArrayList<>();
         header.add(flv.fileHeader());
         List<FlvSession.Tag> rest = new ArrayList<>();
@@ -362,9 +363,9 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
             push(src, t);
         }
         EncodedCaps c = lastCaps;
-        LOG.info("event=rtmp_stream_started key={} url={} session={} packaging={} size={}x{} first_tag_ms={}", key,
-                out.url().masked(), session, out.packaging(), c == null ? 0 : c.width(), c == null ? 0 : c.height(),
-                rest.isEmpty() ? -1 : rest.get(0).timeMs());
+        LOG.info("event=rtmp_stream_started key={} url={} session={} packaging={} size={}x{} first_tag_ms={} connected={}",
+                key, out.url().masked(), session, out.packaging(), c == null ? 0 : c.width(), c == null ? 0 : c.height(),
+                rest.isEmpty() ? -1 : rest.get(0).timeMs(), connected);
     }
 
     /** @return null when pushed, else why not */
