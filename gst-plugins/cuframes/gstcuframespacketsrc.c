@@ -1,0 +1,263 @@
+/* cuframespacketsrc: reads H.264/H.265 access units from a cuframes packet ring.
+ *
+ * SECTION:element-cuframespacketsrc
+ *
+ * A live source that opens /dev/shm/cuframes-<key>-packets read-only (cuframes.md §4), waits up to
+ * `timeout-ms` for a publisher that is not there yet, starts at the last keyframe, and emits one
+ * buffer per access unit: video/x-h264 or video/x-h265 (from codec_id), stream-format=byte-stream,
+ * alignment=au. The ring's extradata (parameter sets) is put in front of the first keyframe. KEY
+ * packets have no DELTA_UNIT flag; after an overrun the reader resyncs on a keyframe, which is marked
+ * DISCONT. End of stream when the publisher shuts down.
+ * (The handshake socket path of cuframes.md §3 is not implemented yet: this element always opens the
+ * ring directly, which the spec allows for publishers that only write the byte-exact ring.)
+ *
+ * Example launch line:
+ *   gst-launch-1.0 cuframespacketsrc key=cam0 ! h264parse ! avdec_h264 ! videoconvert ! autovideosink
+ */
+#include "gstcuframespacketsrc.h"
+#include "cuframes-protocol.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (cuframes_packet_src_debug);
+#define GST_CAT_DEFAULT cuframes_packet_src_debug
+
+enum { PROP_0, PROP_KEY, PROP_TIMEOUT_MS, PROP_MAX_PACKET };
+
+#define POLL_US 500
+
+struct _GstCuframesPacketSrc {
+  GstPushSrc parent;
+  gchar *key;
+  guint timeout_ms;
+  guint max_packet;
+  cf_packet_ring *ring;
+  cf_packet_reader reader;
+  guint8 *buf;
+  guint32 cap;
+  gboolean sent_extradata;
+  volatile gint flushing;
+};
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("video/x-h264, stream-format=(string)byte-stream, alignment=(string)au; "
+        "video/x-h265, stream-format=(string)byte-stream, alignment=(string)au"));
+
+G_DEFINE_TYPE (GstCuframesPacketSrc, gst_cuframes_packet_src, GST_TYPE_PUSH_SRC);
+
+static void
+gst_cuframes_packet_src_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  GstCuframesPacketSrc *self = GST_CUFRAMES_PACKET_SRC (object);
+  switch (id) {
+    case PROP_KEY:
+      g_free (self->key);
+      self->key = g_value_dup_string (value);
+      break;
+    case PROP_TIMEOUT_MS:
+      self->timeout_ms = g_value_get_uint (value);
+      break;
+    case PROP_MAX_PACKET:
+      self->max_packet = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+  }
+}
+
+static void
+gst_cuframes_packet_src_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  GstCuframesPacketSrc *self = GST_CUFRAMES_PACKET_SRC (object);
+  switch (id) {
+    case PROP_KEY:
+      g_value_set_string (value, self->key);
+      break;
+    case PROP_TIMEOUT_MS:
+      g_value_set_uint (value, self->timeout_ms);
+      break;
+    case PROP_MAX_PACKET:
+      g_value_set_uint (value, self->max_packet);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+  }
+}
+
+static gboolean
+gst_cuframes_packet_src_start (GstBaseSrc *src)
+{
+  GstCuframesPacketSrc *self = GST_CUFRAMES_PACKET_SRC (src);
+  cf_error err;
+  if (!cf_key_valid (self->key, &err)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Invalid key '%s'", GST_STR_NULL (self->key)), ("%s", err.text));
+    return FALSE;
+  }
+  g_atomic_int_set (&self->flushing, 0);
+  cf_packet_reader_init (&self->reader);
+  self->reader.in_flight_margin = self->max_packet;
+  self->sent_extradata = FALSE;
+  self->cap = 1u << 20;
+  self->buf = g_malloc (self->cap);
+  return TRUE;
+}
+
+static gboolean
+gst_cuframes_packet_src_stop (GstBaseSrc *src)
+{
+  GstCuframesPacketSrc *self = GST_CUFRAMES_PACKET_SRC (src);
+  cf_packet_ring_close (self->ring, FALSE);
+  self->ring = NULL;
+  g_clear_pointer (&self->buf, g_free);
+  return TRUE;
+}
+
+static gboolean
+gst_cuframes_packet_src_unlock (GstBaseSrc *src)
+{
+  g_atomic_int_set (&GST_CUFRAMES_PACKET_SRC (src)->flushing, 1);
+  return TRUE;
+}
+
+static gboolean
+gst_cuframes_packet_src_unlock_stop (GstBaseSrc *src)
+{
+  g_atomic_int_set (&GST_CUFRAMES_PACKET_SRC (src)->flushing, 0);
+  return TRUE;
+}
+
+/* Opens the ring, waiting up to timeout-ms for it to appear; sets caps. */
+static GstFlowReturn
+open_ring (GstCuframesPacketSrc *self)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
+  cf_error err;
+  int rc;
+  GST_INFO_OBJECT (self, "waiting up to %u ms for /dev/shm/cuframes-%s-packets", self->timeout_ms, self->key);
+  while ((rc = cf_packet_ring_open (self->key, &self->ring, &err)) == CF_ERR_NOT_FOUND) {
+    if (g_atomic_int_get (&self->flushing))
+      return GST_FLOW_FLUSHING;
+    if (g_get_monotonic_time () > deadline) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("No publisher for key '%s' within %u ms", self->key,
+              self->timeout_ms), ("%s", err.text));
+      return GST_FLOW_ERROR;
+    }
+    g_usleep (10000);
+  }
+  if (rc != CF_OK) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Cannot open the packet ring of key '%s'", self->key),
+        ("%s (code %d)", err.text, rc));
+    return GST_FLOW_ERROR;
+  }
+  guint codec = cf_packet_ring_codec_id (self->ring);
+  if (codec != CF_CODEC_H264 && codec != CF_CODEC_HEVC) {
+    GST_ELEMENT_ERROR (self, STREAM, CODEC_NOT_FOUND, ("Unsupported codec_id %u", codec), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  GstCaps *caps = gst_caps_new_simple (codec == CF_CODEC_HEVC ? "video/x-h265" : "video/x-h264",
+      "stream-format", G_TYPE_STRING, "byte-stream", "alignment", G_TYPE_STRING, "au", NULL);
+  gboolean ok = gst_base_src_set_caps (GST_BASE_SRC (self), caps);
+  gst_caps_unref (caps);
+  GST_INFO_OBJECT (self, "opened /dev/shm/cuframes-%s-packets: codec %u, %u slots, producer pid %" G_GUINT64_FORMAT,
+      self->key, codec, cf_packet_ring_slots (self->ring), cf_packet_ring_producer_pid (self->ring));
+  return ok ? GST_FLOW_OK : GST_FLOW_NOT_NEGOTIATED;
+}
+
+static GstFlowReturn
+gst_cuframes_packet_src_create (GstPushSrc *src, GstBuffer **out)
+{
+  GstCuframesPacketSrc *self = GST_CUFRAMES_PACKET_SRC (src);
+  if (!self->ring) {
+    GstFlowReturn r = open_ring (self);
+    if (r != GST_FLOW_OK)
+      return r;
+  }
+  cf_packet_info info;
+  while (TRUE) {
+    if (g_atomic_int_get (&self->flushing))
+      return GST_FLOW_FLUSHING;
+    int rc = cf_packet_ring_read (self->ring, &self->reader, self->buf, self->cap, &info);
+    if (rc == CF_OK)
+      break;
+    if (rc == CF_ERR_PACKET_OVERSIZED) {
+      self->cap = info.size;
+      self->buf = g_realloc (self->buf, self->cap);
+      continue;
+    }
+    if (rc == CF_ERR_DISCONNECTED) {
+      GST_INFO_OBJECT (self, "publisher shut down: EOS (%" G_GUINT64_FORMAT " overruns)", self->reader.overruns);
+      return GST_FLOW_EOS;
+    }
+    g_usleep (POLL_US); /* CF_ERR_WOULD_BLOCK: nothing new yet */
+  }
+  guint8 extra[CF_PKT_EXTRADATA_MAX];
+  guint32 extra_size = 0;
+  if (!self->sent_extradata && (info.flags & CF_PKT_KEY)) {
+    extra_size = cf_packet_ring_extradata (self->ring, extra, sizeof extra);
+    if (extra_size > sizeof extra)
+      extra_size = 0;
+    self->sent_extradata = TRUE;
+  }
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, extra_size + info.size, NULL);
+  gst_buffer_fill (buf, 0, extra, extra_size);
+  gst_buffer_fill (buf, extra_size, self->buf, info.size);
+  if (!(info.flags & CF_PKT_KEY))
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  if (info.flags & CF_PKT_DISCONTINUITY) {
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+    GST_DEBUG_OBJECT (self, "resynced on keyframe %" G_GUINT64_FORMAT, info.seq);
+  }
+  GST_BUFFER_OFFSET (buf) = info.seq;
+  *out = buf;
+  return GST_FLOW_OK;
+}
+
+static void
+gst_cuframes_packet_src_finalize (GObject *object)
+{
+  GstCuframesPacketSrc *self = GST_CUFRAMES_PACKET_SRC (object);
+  cf_packet_ring_close (self->ring, FALSE);
+  g_free (self->buf);
+  g_free (self->key);
+  G_OBJECT_CLASS (gst_cuframes_packet_src_parent_class)->finalize (object);
+}
+
+static void
+gst_cuframes_packet_src_class_init (GstCuframesPacketSrcClass *klass)
+{
+  GObjectClass *gobject = G_OBJECT_CLASS (klass);
+  GstElementClass *element = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *base = GST_BASE_SRC_CLASS (klass);
+  GstPushSrcClass *push = GST_PUSH_SRC_CLASS (klass);
+  gobject->set_property = gst_cuframes_packet_src_set_property;
+  gobject->get_property = gst_cuframes_packet_src_get_property;
+  gobject->finalize = gst_cuframes_packet_src_finalize;
+  g_object_class_install_property (gobject, PROP_KEY, g_param_spec_string ("key", "Key",
+          "Stream key: 1..63 of [A-Za-z0-9_-]; reads /dev/shm/cuframes-<key>-packets", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject, PROP_TIMEOUT_MS, g_param_spec_uint ("timeout-ms", "Timeout",
+          "How long to wait for a publisher that is not there yet, ms", 0, G_MAXUINT, 10000,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject, PROP_MAX_PACKET, g_param_spec_uint ("max-packet", "Max packet",
+          "The publisher's largest packet, bytes (the reader's margin for copies in flight)", 1, G_MAXINT32,
+          CF_PKT_MAX_PACKET_DEFAULT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  gst_element_class_add_static_pad_template (element, &src_template);
+  gst_element_class_set_static_metadata (element, "cuframes packet ring source", "Source/Video",
+      "Reads H.264/H.265 access units from a cuframes packet ring (shared memory)", "cvmmap-streamer");
+  base->start = gst_cuframes_packet_src_start;
+  base->stop = gst_cuframes_packet_src_stop;
+  base->unlock = gst_cuframes_packet_src_unlock;
+  base->unlock_stop = gst_cuframes_packet_src_unlock_stop;
+  push->create = gst_cuframes_packet_src_create;
+  GST_DEBUG_CATEGORY_INIT (cuframes_packet_src_debug, "cuframespacketsrc", 0, "cuframes packet ring source");
+}
+
+static void
+gst_cuframes_packet_src_init (GstCuframesPacketSrc *self)
+{
+  self->timeout_ms = 10000;
+  self->max_packet = CF_PKT_MAX_PACKET_DEFAULT;
+  gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+  gst_base_src_set_do_timestamp (GST_BASE_SRC (self), TRUE);
+}
