@@ -37,23 +37,20 @@ public final class FlvChecker {
     /** Checks the file's bytes. */
     public static Report check(byte[] flv, VideoPackaging expected) {
         List<String> lines = new ArrayList<>();
-        long frames = 0;
-        long keys = 0;
-        long starts = 0;
-        long ends = 0;
+        VideoTagCheck video = new VideoTagCheck(expected);
         List<FlvFile.Tag> tags;
         try {
             tags = FlvFile.parse(flv);
         } catch (IllegalArgumentException e) {
-            return new Report(ExitCodes.PROTOCOL, 0, 0, 0, 0, lines, e.getMessage());
+            return report(ExitCodes.PROTOCOL, video, lines, e.getMessage());
         }
         boolean metadata = false;
         long lastTime = -1;
         for (FlvFile.Tag t : tags) {
             String where = "tag at " + t.offset();
             if (t.timeMs() < lastTime) {
-                return fail(ExitCodes.PROTOCOL, frames, keys, starts, ends, lines, where + ": time " + t.timeMs()
-                        + " ms goes back from " + lastTime);
+                return report(ExitCodes.PROTOCOL, video, lines, where + ": time " + t.timeMs() + " ms goes back from "
+                        + lastTime);
             }
             lastTime = t.timeMs();
             if (t.type() == FlvTags.TAG_SCRIPT) {
@@ -61,14 +58,14 @@ public final class FlvChecker {
                 try {
                     v = Amf0Reader.readAll(t.body());
                 } catch (Amf0Reader.Amf0Exception e) {
-                    return fail(ExitCodes.PROTOCOL, frames, keys, starts, ends, lines, where + ": script data: " + e.getMessage());
+                    return report(ExitCodes.PROTOCOL, video, lines, where + ": script data: " + e.getMessage());
                 }
                 lines.add(String.format("%d script %d %s", t.offset(), t.timeMs(), v.isEmpty() ? "" : v.get(0)));
                 if (v.size() >= 2 && "onMetaData".equals(v.get(0)) && v.get(1) instanceof Map<?, ?> m) {
                     Object id = m.get("videocodecid");
                     if (!(id instanceof Double d) || d != expected.metadataCodecId()) {
-                        return fail(ExitCodes.RUNTIME, frames, keys, starts, ends, lines, where
-                                + ": onMetaData.videocodecid=" + id + ", expected " + expected.metadataCodecId());
+                        return report(ExitCodes.RUNTIME, video, lines, where + ": onMetaData.videocodecid=" + id
+                                + ", expected " + expected.metadataCodecId());
                     }
                     metadata = true;
                 }
@@ -82,44 +79,26 @@ public final class FlvChecker {
             try {
                 info = FlvVideoTagInfo.parse(t.body());
             } catch (IllegalArgumentException e) {
-                return fail(ExitCodes.RUNTIME, frames, keys, starts, ends, lines, where + ": " + e.getMessage());
+                return report(ExitCodes.RUNTIME, video, lines, where + ": " + e.getMessage());
             }
             lines.add(String.format("%d video %d %s %s key=%s cts=%d size=%d", t.offset(), t.timeMs(), info.packaging(),
                     info.kind(), info.keyframe(), info.ctsMs(), t.body().length));
-            if (info.packaging() != expected) {
-                return fail(ExitCodes.RUNTIME, frames, keys, starts, ends, lines, where + ": packaging " + info.packaging()
-                        + ", expected " + expected);
+            if (info.packaging() == expected && !metadata) {
+                return report(ExitCodes.PROTOCOL, video, lines, where + ": video before onMetaData");
             }
-            if (!metadata) {
-                return fail(ExitCodes.PROTOCOL, frames, keys, starts, ends, lines, where + ": video before onMetaData");
-            }
-            switch (info.kind()) {
-                case SEQUENCE_START -> starts++;
-                case SEQUENCE_END -> ends++;
-                case CODED_FRAME -> {
-                    if (starts == 0) {
-                        return fail(ExitCodes.PROTOCOL, frames, keys, starts, ends, lines, where
-                                + ": coded frame before the sequence header");
-                    }
-                    if (frames == 0 && !info.keyframe()) {
-                        return fail(ExitCodes.PROTOCOL, frames, keys, starts, ends, lines, where
-                                + ": first coded frame is not a keyframe");
-                    }
-                    frames++;
-                    if (info.keyframe()) {
-                        keys++;
-                    }
-                }
-                default -> { }
+            VideoTagCheck.Violation broken = video.accept(info);
+            if (broken != null) {
+                return report(broken.exitCode(), video, lines, where + ": " + broken.message());
             }
         }
-        if (frames == 0) {
-            return fail(ExitCodes.THRESHOLD_OR_SUBSCRIBER, 0, keys, starts, ends, lines, "no coded frame");
+        if (video.codedFrames() == 0) {
+            return report(ExitCodes.THRESHOLD_OR_SUBSCRIBER, video, lines, "no coded frame");
         }
-        return new Report(ExitCodes.OK, frames, keys, starts, ends, lines, null);
+        return report(ExitCodes.OK, video, lines, null);
     }
 
-    private static Report fail(int code, long frames, long keys, long starts, long ends, List<String> lines, String why) {
-        return new Report(code, frames, keys, starts, ends, lines, why);
+    private static Report report(int code, VideoTagCheck video, List<String> lines, String problem) {
+        return new Report(code, video.codedFrames(), video.keyframes(), video.sequenceStarts(), video.sequenceEnds(),
+                lines, problem);
     }
 }

@@ -100,7 +100,7 @@ public final class RtmpStubTester {
             while (accepted == null) {
                 int left = remainingMs(deadline);
                 if (left <= 0) {
-                    return end(ExitCodes.TIMEOUT, new Counts(), "no publisher connected");
+                    return end(ExitCodes.TIMEOUT, new Counts(s.mode()), "no publisher connected");
                 }
                 server.setSoTimeout(Math.min(left, 250));
                 try {
@@ -122,17 +122,19 @@ public final class RtmpStubTester {
 
     /** Mutable counters of one session. */
     private static final class Counts {
-        long frames;
-        long keyframes;
-        long starts;
+        final VideoTagCheck video;
         long videoMessages;
         boolean metadata;
         boolean metadataFirst;
         long firstFrameNanos;
+
+        Counts(VideoPackaging mode) {
+            video = new VideoTagCheck(mode);
+        }
     }
 
     private Result serve(Socket socket, long deadline) throws IOException {
-        Counts c = new Counts();
+        Counts c = new Counts(s.mode());
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         Dump dump = s.dump() != null ? new Dump(s.dump()) : null;
@@ -144,7 +146,7 @@ public final class RtmpStubTester {
             while (true) {
                 int left = remainingMs(deadline);
                 if (left <= 0) {
-                    return end(c.frames == 0 ? ExitCodes.TIMEOUT : ExitCodes.THRESHOLD_OR_SUBSCRIBER, c, "time out");
+                    return end(c.video.codedFrames() == 0 ? ExitCodes.TIMEOUT : ExitCodes.THRESHOLD_OR_SUBSCRIBER, c, "time out");
                 }
                 socket.setSoTimeout(Math.min(left, 250));
                 int n;
@@ -198,32 +200,22 @@ public final class RtmpStubTester {
                 } catch (IllegalArgumentException e) {
                     return end(ExitCodes.RUNTIME, c, "video message not understood for mode " + s.mode() + ": " + e.getMessage());
                 }
-                if (info.packaging() != s.mode()) {
-                    return end(ExitCodes.RUNTIME, c, "packaging " + info.packaging() + " received, mode expects " + s.mode());
-                }
-                if (dump != null) {
+                if (dump != null && info.packaging() == s.mode()) {
                     dump.tag(FlvTags.TAG_VIDEO, m.timestamp(), m.payload());
                 }
-                switch (info.kind()) {
-                    case SEQUENCE_START -> c.starts++;
-                    case CODED_FRAME -> {
-                        if (c.starts == 0) {
-                            return end(ExitCodes.PROTOCOL, c, "coded frame before any sequence header");
-                        }
-                        if (c.frames++ == 0) {
-                            c.firstFrameNanos = System.nanoTime();
-                            LOG.info("event=rtmp_stub_first_frame keyframe={} tag_ms={}", info.keyframe(), m.timestamp());
-                        }
-                        if (info.keyframe()) {
-                            c.keyframes++;
-                        } else if (c.keyframes == 0) {
-                            return end(ExitCodes.PROTOCOL, c, "first coded frame is not a keyframe");
-                        }
-                    }
-                    case SEQUENCE_END -> LOG.info("event=rtmp_stub_sequence_end frames={}", c.frames);
-                    default -> { }
+                long before = c.video.codedFrames();
+                VideoTagCheck.Violation broken = c.video.accept(info);
+                if (broken != null) {
+                    return end(broken.exitCode(), c, broken.message());
                 }
-                if (c.frames >= s.videoThreshold()) {
+                if (before == 0 && c.video.codedFrames() == 1) {
+                    c.firstFrameNanos = System.nanoTime();
+                    LOG.info("event=rtmp_stub_first_frame keyframe={} tag_ms={}", info.keyframe(), m.timestamp());
+                }
+                if (info.kind() == FlvVideoTagInfo.Kind.SEQUENCE_END) {
+                    LOG.info("event=rtmp_stub_sequence_end frames={}", c.video.codedFrames());
+                }
+                if (c.video.codedFrames() >= s.videoThreshold()) {
                     return end(ExitCodes.OK, c, "threshold met");
                 }
             }
@@ -309,10 +301,11 @@ public final class RtmpStubTester {
     }
 
     private static Result end(int code, Counts c, String reason) {
-        Result r = new Result(code, c.frames, c.keyframes, c.starts, c.metadata, c.metadataFirst, c.firstFrameNanos,
+        Result r = new Result(code, c.video.codedFrames(), c.video.keyframes(), c.video.sequenceStarts(), c.metadata, c.metadataFirst, c.firstFrameNanos,
                 reason);
         LOG.info("event=rtmp_stub_done exit_code={} frames={} keyframes={} sequence_starts={} metadata={} metadata_first={} cause=\"{}\"",
-                code, c.frames, c.keyframes, c.starts, c.metadata, c.metadataFirst, reason);
+                code, c.video.codedFrames(), c.video.keyframes(), c.video.sequenceStarts(), c.metadata, c.metadataFirst,
+                reason);
         return r;
     }
 
