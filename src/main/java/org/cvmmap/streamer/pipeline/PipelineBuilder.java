@@ -25,6 +25,8 @@ public final class PipelineBuilder {
     public static final String RTMP_APPSINK = "rtmp";
     private final StreamerConfig config;
     private final PipelineDescriptor descriptor;
+    /** The RTMP client graph's descriptor, read once (the graph is rebuilt at every reconnect); null without RTMP. */
+    private final PipelineDescriptor rtmpPublishDescriptor;
 
     /**
      * @throws java.io.UncheckedIOException if {@code --pipeline} cannot be read
@@ -33,6 +35,7 @@ public final class PipelineBuilder {
         this.config = config;
         this.descriptor = config.pipelineFile() != null ? PipelineDescriptor.load(config.pipelineFile())
                 : PipelineDescriptor.builtIn(builtInName(config));
+        this.rtmpPublishDescriptor = config.rtmp() != null ? PipelineDescriptor.builtIn("rtmp-publish.pipeline") : null;
     }
 
     /** {@code rtp-h264.pipeline}, {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}, ... */
@@ -88,16 +91,8 @@ public final class PipelineBuilder {
      */
     public Pipeline build(EncoderSpec encoder, RawVideoFormat format, int fpsNum) {
         String desc = describe(encoder, format, fpsNum);
-        Pipeline p = parse(desc, desc);
         List<String> required = config.rtmp() != null ? List.of("src", "parse", RTMP_APPSINK) : List.of("src", "parse");
-        for (String name : required) {
-            if (p.getElementByName(name) == null) {
-                p.dispose();
-                throw new PipelineBuildException("descriptor " + descriptor.name() + " has no element named '" + name
-                        + "'" + (name.equals(RTMP_APPSINK) ? " (an appsink, needed by --rtmp)" : ""), desc);
-            }
-        }
-        return p;
+        return parse(descriptor, desc, desc, required);
     }
 
     /**
@@ -111,13 +106,18 @@ public final class PipelineBuilder {
         if (config.rtmp() == null) {
             throw new IllegalStateException("no RTMP output configured");
         }
-        PipelineDescriptor d = PipelineDescriptor.builtIn("rtmp-publish.pipeline");
+        PipelineDescriptor d = rtmpPublishDescriptor;
         String desc = d.render(Map.of("rtmp_url", config.rtmp().url().url()));
         String masked = d.render(Map.of("rtmp_url", config.rtmp().url().masked()));
-        return parse(desc, masked, "flvsrc");
+        return parse(d, desc, masked, List.of("flvsrc"));
     }
 
-    private static Pipeline parse(String desc, String shown, String... required) {
+    /**
+     * Parses a rendered description and checks that the elements the caller relies on are there.
+     *
+     * @param shown the description as it may be logged (the RTMP URL masked)
+     */
+    private static Pipeline parse(PipelineDescriptor d, String desc, String shown, List<String> required) {
         List<GError> errors = new ArrayList<>();
         Element e = Gst.parseLaunch(desc, errors);
         if (!errors.isEmpty() || !(e instanceof Pipeline p)) {
@@ -131,7 +131,8 @@ public final class PipelineBuilder {
         for (String name : required) {
             if (p.getElementByName(name) == null) {
                 p.dispose();
-                throw new PipelineBuildException("description has no element named '" + name + "'", shown);
+                throw new PipelineBuildException("descriptor " + d.name() + " has no element named '" + name + "'"
+                        + (name.equals(RTMP_APPSINK) ? " (an appsink, needed by --rtmp)" : ""), shown);
             }
         }
         return p;

@@ -98,6 +98,8 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     private String lastCapsText;
     private EncodedCaps lastCaps;
     private int keyframeRequests;
+    /** Client thread: System.nanoTime() when the current session's server answered, 0 until then. */
+    private long connectedAt;
 
     /**
      * @param out         the validated RTMP output
@@ -212,14 +214,12 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
         long backoffMs = out.reconnectMinMs();
         try {
             while (!stopping) {
-                long[] connectedSince = {0};
-                String cause = session(connectedSince);
+                String cause = session();
                 if (stopping) {
                     break;
                 }
                 lastError = cause;
-                if (connectedSince[0] != 0
-                        && System.nanoTime() - connectedSince[0] >= TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
+                if (connectedAt != 0 && System.nanoTime() - connectedAt >= TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
                     backoffMs = out.reconnectMinMs();
                 }
                 state = State.BACKOFF;
@@ -240,10 +240,10 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     /**
      * One client graph, from connect to failure or stop.
      *
-     * @param connectedSince set to System.nanoTime() when the server answered
-     * @return why it ended (null when stopped)
+     * @return why it ended (null when stopped); {@link #connectedAt} tells whether the server answered
      */
-    private String session(long[] connectedSince) throws InterruptedException {
+    private String session() throws InterruptedException {
+        connectedAt = 0;
         Pipeline p;
         try {
             p = graphs.get();
@@ -279,12 +279,12 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                 if (err != null) {
                     return err;
                 }
-                if (connectedSince[0] == 0 && client != null && answered(client)) {
-                    connectedSince[0] = System.nanoTime();
+                if (connectedAt == 0 && client != null && answered(client)) {
+                    connectedAt = System.nanoTime();
                     state = State.PUBLISHING;
                     published.incrementAndGet();
                     LOG.info("event=rtmp_connected key={} url={} session={} connect_ms={}", key, out.url().masked(), n,
-                            TimeUnit.NANOSECONDS.toMillis(connectedSince[0] - t0));
+                            TimeUnit.NANOSECONDS.toMillis(connectedAt - t0));
                 }
                 AccessUnit au = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (au == null) {
@@ -312,7 +312,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                     continue;
                 }
                 if (!streamStarted) {
-                    startStream(src, tags, flv, n, connectedSince[0] != 0);
+                    startStream(src, tags, flv, n, connectedAt != 0);
                     streamStarted = true;
                     continue;
                 }
