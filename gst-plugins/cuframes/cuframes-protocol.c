@@ -1,6 +1,7 @@
 /* cuframes protocol unit: see cuframes-protocol.h and docs/cuframes-protocol.md. */
 #define _GNU_SOURCE
 #include "cuframes-protocol.h"
+#include "cuframes-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,8 +50,8 @@ struct cf_packet_ring {
   char shm_name[96];     /* set when created by us (unlink on close) */
 };
 
-static void
-set_error (cf_error *err, const char *fmt, ...)
+void
+cf_set_error (cf_error *err, const char *fmt, ...)
 {
   if (!err)
     return;
@@ -58,34 +59,6 @@ set_error (cf_error *err, const char *fmt, ...)
   va_start (ap, fmt);
   vsnprintf (err->text, sizeof err->text, fmt, ap);
   va_end (ap);
-}
-
-static uint32_t
-rd32 (const uint8_t *p)
-{
-  uint32_t v;
-  memcpy (&v, p, 4);
-  return v;
-}
-
-static uint64_t
-rd64 (const uint8_t *p)
-{
-  uint64_t v;
-  memcpy (&v, p, 8);
-  return v;
-}
-
-static void
-wr32 (uint8_t *p, uint32_t v)
-{
-  memcpy (p, &v, 4);
-}
-
-static void
-wr64 (uint8_t *p, uint64_t v)
-{
-  memcpy (p, &v, 8);
 }
 
 static _Atomic uint64_t *
@@ -110,19 +83,19 @@ int
 cf_key_valid (const char *key, cf_error *err)
 {
   if (!key || !*key) {
-    set_error (err, "key is empty: give 1..%d characters of [A-Za-z0-9_-]", CF_KEY_MAX);
+    cf_set_error (err, "key is empty: give 1..%d characters of [A-Za-z0-9_-]", CF_KEY_MAX);
     return 0;
   }
   size_t n = strlen (key);
   if (n > CF_KEY_MAX) {
-    set_error (err, "key is %zu characters, longer than %d", n, CF_KEY_MAX);
+    cf_set_error (err, "key is %zu characters, longer than %d", n, CF_KEY_MAX);
     return 0;
   }
   for (size_t i = 0; i < n; i++) {
     char c = key[i];
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
             || c == '-')) {
-      set_error (err, "key character %zu ('%c', 0x%02x) is not one of [A-Za-z0-9_-]", i,
+      cf_set_error (err, "key character %zu ('%c', 0x%02x) is not one of [A-Za-z0-9_-]", i,
           (c >= 0x20 && c < 0x7f) ? c : '?', (unsigned char) c);
       return 0;
     }
@@ -136,7 +109,7 @@ cf_packet_shm_name (const char *key, char *out, size_t cap, cf_error *err)
   if (!cf_key_valid (key, err))
     return CF_ERR_INVALID_ARGUMENT;
   if ((size_t) snprintf (out, cap, "/cuframes-%s-packets", key) >= cap) {
-    set_error (err, "name buffer too small");
+    cf_set_error (err, "name buffer too small");
     return CF_ERR_INVALID_ARGUMENT;
   }
   return CF_OK;
@@ -153,39 +126,39 @@ cf_packet_ring_validate (const void *base, uint64_t size, cf_error *err)
 {
   const uint8_t *b = base;
   if (size < CF_PKT_HEADER_SIZE) {
-    set_error (err, "mapping of %llu bytes is smaller than the 0x1040-byte header",
+    cf_set_error (err, "mapping of %llu bytes is smaller than the 0x1040-byte header",
         (unsigned long long) size);
     return CF_ERR_MALFORMED;
   }
   uint32_t magic = rd32 (b + OFF_MAGIC);
   if (magic != CF_PKT_MAGIC) {
-    set_error (err, "magic=0x%08x: expected 0x%08x", magic, CF_PKT_MAGIC);
+    cf_set_error (err, "magic=0x%08x: expected 0x%08x", magic, CF_PKT_MAGIC);
     return CF_ERR_MALFORMED;
   }
   uint32_t version = rd32 (b + OFF_VERSION);
   if (version != CF_PKT_PROTO_VERSION) {
-    set_error (err, "proto_version=%u: expected %u", version, CF_PKT_PROTO_VERSION);
+    cf_set_error (err, "proto_version=%u: expected %u", version, CF_PKT_PROTO_VERSION);
     return CF_ERR_MALFORMED;
   }
   uint32_t slots = rd32 (b + OFF_SLOTS);
   if (slots < 1 || slots > CF_PKT_SLOTS_MAX) {
-    set_error (err, "ring_slots=%u: expected 1..%u", slots, CF_PKT_SLOTS_MAX);
+    cf_set_error (err, "ring_slots=%u: expected 1..%u", slots, CF_PKT_SLOTS_MAX);
     return CF_ERR_MALFORMED;
   }
   uint32_t data_size = rd32 (b + OFF_DATA_SIZE);
   if (data_size == 0) {
-    set_error (err, "data_size=0: expected > 0");
+    cf_set_error (err, "data_size=0: expected > 0");
     return CF_ERR_MALFORMED;
   }
   uint64_t need = cf_packet_ring_bytes (slots, data_size);
   if (need > size) {
-    set_error (err, "ring_slots=%u and data_size=%u need %llu bytes, mapping has %llu", slots,
+    cf_set_error (err, "ring_slots=%u and data_size=%u need %llu bytes, mapping has %llu", slots,
         data_size, (unsigned long long) need, (unsigned long long) size);
     return CF_ERR_MALFORMED;
   }
   uint32_t extra = rd32 (b + OFF_EXTRA_SIZE);
   if (extra > CF_PKT_EXTRADATA_MAX) {
-    set_error (err, "codec_extradata_size=%u: above %u", extra, CF_PKT_EXTRADATA_MAX);
+    cf_set_error (err, "codec_extradata_size=%u: above %u", extra, CF_PKT_EXTRADATA_MAX);
     return CF_ERR_MALFORMED;
   }
   return CF_OK;
@@ -211,19 +184,19 @@ check_params (uint32_t slots, uint32_t data_size, uint32_t codec_id, uint32_t ma
     cf_error *err)
 {
   if (slots < 1 || slots > CF_PKT_SLOTS_MAX) {
-    set_error (err, "ring_slots=%u: expected 1..%u", slots, CF_PKT_SLOTS_MAX);
+    cf_set_error (err, "ring_slots=%u: expected 1..%u", slots, CF_PKT_SLOTS_MAX);
     return CF_ERR_INVALID_ARGUMENT;
   }
   if (data_size == 0) {
-    set_error (err, "data_size=0: expected > 0");
+    cf_set_error (err, "data_size=0: expected > 0");
     return CF_ERR_INVALID_ARGUMENT;
   }
   if (max_packet == 0 || max_packet > data_size) {
-    set_error (err, "max_packet=%u: expected 1..data_size (%u)", max_packet, data_size);
+    cf_set_error (err, "max_packet=%u: expected 1..data_size (%u)", max_packet, data_size);
     return CF_ERR_INVALID_ARGUMENT;
   }
   if (codec_id != CF_CODEC_H264 && codec_id != CF_CODEC_HEVC) {
-    set_error (err, "codec_id=%u: expected 27 (H.264) or 173 (HEVC)", codec_id);
+    cf_set_error (err, "codec_id=%u: expected 27 (H.264) or 173 (HEVC)", codec_id);
     return CF_ERR_INVALID_ARGUMENT;
   }
   return CF_OK;
@@ -237,7 +210,7 @@ cf_packet_ring_format (void *mem, uint64_t size, uint32_t slots, uint32_t data_s
   if (rc != CF_OK)
     return rc;
   if (cf_packet_ring_bytes (slots, data_size) > size) {
-    set_error (err, "memory of %llu bytes is smaller than the ring (%llu)",
+    cf_set_error (err, "memory of %llu bytes is smaller than the ring (%llu)",
         (unsigned long long) size, (unsigned long long) cf_packet_ring_bytes (slots, data_size));
     return CF_ERR_INVALID_ARGUMENT;
   }
@@ -253,7 +226,7 @@ cf_packet_ring_format (void *mem, uint64_t size, uint32_t slots, uint32_t data_s
     wr64 (b + CF_PKT_HEADER_SIZE + (size_t) i * CF_PKT_SLOT_SIZE + SLOT_SEQ, CF_SEQ_NONE);
   cf_packet_ring *r = ring_new (b, size, 0, 1);
   if (!r) {
-    set_error (err, "out of memory");
+    cf_set_error (err, "out of memory");
     return CF_ERR_SYSTEM;
   }
   r->max_packet = max_packet;
@@ -270,20 +243,94 @@ cf_packet_ring_format (void *mem, uint64_t size, uint32_t slots, uint32_t data_s
 
 /* An existing object: 1 when its producer is alive (and not us), else 0 (stale or unreadable). */
 static int
-owner_alive (int fd)
+owner_alive (int fd, uint32_t magic_expected, size_t pid_offset)
 {
   struct stat st;
-  if (fstat (fd, &st) != 0 || (uint64_t) st.st_size < CF_PKT_HEADER_SIZE)
+  if (fstat (fd, &st) != 0 || (uint64_t) st.st_size < pid_offset + 8)
     return 0;
-  void *m = mmap (NULL, CF_PKT_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+  void *m = mmap (NULL, pid_offset + 8, PROT_READ, MAP_SHARED, fd, 0);
   if (m == MAP_FAILED)
     return 0;
-  uint64_t pid = rd64 ((uint8_t *) m + OFF_PID);
-  uint32_t magic = rd32 ((uint8_t *) m + OFF_MAGIC);
-  munmap (m, CF_PKT_HEADER_SIZE);
-  if (magic != CF_PKT_MAGIC || pid == 0 || pid > INT32_MAX || (pid_t) pid == getpid ())
+  uint64_t pid = rd64 ((uint8_t *) m + pid_offset);
+  uint32_t magic = rd32 ((uint8_t *) m);
+  munmap (m, pid_offset + 8);
+  if (magic != magic_expected || pid == 0 || pid > INT32_MAX || (pid_t) pid == getpid ())
     return 0;
   return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
+}
+
+int
+cf_shm_create (const char *name, uint64_t bytes, uint32_t magic, size_t pid_offset, void **map,
+    cf_error *err)
+{
+  int fd = -1;
+  for (int attempt = 0; attempt < 2 && fd < 0; attempt++) {
+    fd = shm_open (name, O_RDWR | O_CREAT | O_EXCL, 0644);
+    if (fd >= 0 || errno != EEXIST)
+      break;
+    int old = shm_open (name, O_RDONLY, 0);
+    int alive = old >= 0 && owner_alive (old, magic, pid_offset);
+    if (old >= 0)
+      close (old);
+    if (alive) {
+      cf_set_error (err, "/dev/shm%s belongs to a running producer", name);
+      return CF_ERR_ALREADY_EXISTS;
+    }
+    shm_unlink (name); /* stale: its producer is gone */
+  }
+  if (fd < 0) {
+    cf_set_error (err, "shm_open(%s): %s", name, strerror (errno));
+    return CF_ERR_SYSTEM;
+  }
+  if (ftruncate (fd, (off_t) bytes) != 0) {
+    cf_set_error (err, "ftruncate(%s, %llu): %s", name, (unsigned long long) bytes, strerror (errno));
+    close (fd);
+    shm_unlink (name);
+    return CF_ERR_SYSTEM;
+  }
+  void *m = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close (fd);
+  if (m == MAP_FAILED) {
+    cf_set_error (err, "mmap(%s): %s", name, strerror (errno));
+    shm_unlink (name);
+    return CF_ERR_SYSTEM;
+  }
+  *map = m;
+  return CF_OK;
+}
+
+int
+cf_shm_map (const char *name, int writable, uint64_t min_size, void **map, uint64_t *size,
+    cf_error *err)
+{
+  int fd = shm_open (name, writable ? O_RDWR : O_RDONLY, 0);
+  if (fd < 0) {
+    int e = errno;
+    cf_set_error (err, "shm_open(%s): %s", name, strerror (e));
+    return e == ENOENT ? CF_ERR_NOT_FOUND : CF_ERR_SYSTEM;
+  }
+  struct stat st;
+  if (fstat (fd, &st) != 0) {
+    cf_set_error (err, "fstat(%s): %s", name, strerror (errno));
+    close (fd);
+    return CF_ERR_SYSTEM;
+  }
+  if ((uint64_t) st.st_size < min_size) {
+    cf_set_error (err, "/dev/shm%s is %lld bytes, smaller than the 0x%llx-byte header", name,
+        (long long) st.st_size, (unsigned long long) min_size);
+    close (fd);
+    return CF_ERR_MALFORMED;
+  }
+  void *m = mmap (NULL, (size_t) st.st_size, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+      MAP_SHARED, fd, 0);
+  close (fd);
+  if (m == MAP_FAILED) {
+    cf_set_error (err, "mmap(%s): %s", name, strerror (errno));
+    return CF_ERR_SYSTEM;
+  }
+  *map = m;
+  *size = (uint64_t) st.st_size;
+  return CF_OK;
 }
 
 int
@@ -298,38 +345,10 @@ cf_packet_ring_create (const char *key, uint32_t slots, uint32_t data_size, uint
   if (rc != CF_OK)
     return rc;
   uint64_t bytes = cf_packet_ring_bytes (slots, data_size);
-  int fd = -1;
-  for (int attempt = 0; attempt < 2 && fd < 0; attempt++) {
-    fd = shm_open (name, O_RDWR | O_CREAT | O_EXCL, 0644);
-    if (fd >= 0 || errno != EEXIST)
-      break;
-    int old = shm_open (name, O_RDONLY, 0);
-    int alive = old >= 0 && owner_alive (old);
-    if (old >= 0)
-      close (old);
-    if (alive) {
-      set_error (err, "/dev/shm%s belongs to a running producer", name);
-      return CF_ERR_ALREADY_EXISTS;
-    }
-    shm_unlink (name); /* stale: its producer is gone */
-  }
-  if (fd < 0) {
-    set_error (err, "shm_open(%s): %s", name, strerror (errno));
-    return CF_ERR_SYSTEM;
-  }
-  if (ftruncate (fd, (off_t) bytes) != 0) {
-    set_error (err, "ftruncate(%s, %llu): %s", name, (unsigned long long) bytes, strerror (errno));
-    close (fd);
-    shm_unlink (name);
-    return CF_ERR_SYSTEM;
-  }
-  void *m = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  close (fd);
-  if (m == MAP_FAILED) {
-    set_error (err, "mmap(%s): %s", name, strerror (errno));
-    shm_unlink (name);
-    return CF_ERR_SYSTEM;
-  }
+  void *m = NULL;
+  rc = cf_shm_create (name, bytes, CF_PKT_MAGIC, OFF_PID, &m, err);
+  if (rc != CF_OK)
+    return rc;
   cf_packet_ring *r = NULL;
   rc = cf_packet_ring_format (m, bytes, slots, data_size, codec_id, max_packet, &r, err);
   if (rc != CF_OK) {
@@ -347,15 +366,15 @@ int
 cf_packet_ring_set_extradata (cf_packet_ring *r, const uint8_t *data, uint32_t size, cf_error *err)
 {
   if (!r->writer) {
-    set_error (err, "ring opened read-only");
+    cf_set_error (err, "ring opened read-only");
     return CF_ERR_INVALID_ARGUMENT;
   }
   if (r->published_any || rd32 (r->base + OFF_EXTRA_SIZE) != 0) {
-    set_error (err, "codec_extradata is written once, before the first packet");
+    cf_set_error (err, "codec_extradata is written once, before the first packet");
     return CF_ERR_INVALID_ARGUMENT;
   }
   if (size == 0 || size > CF_PKT_EXTRADATA_MAX) {
-    set_error (err, "codec_extradata_size=%u: expected 1..%u", size, CF_PKT_EXTRADATA_MAX);
+    cf_set_error (err, "codec_extradata_size=%u: expected 1..%u", size, CF_PKT_EXTRADATA_MAX);
     return CF_ERR_INVALID_ARGUMENT;
   }
   memcpy (r->base + OFF_EXTRA, data, size);
@@ -370,15 +389,15 @@ cf_packet_ring_publish (cf_packet_ring *r, const uint8_t *data, uint32_t size, i
     int64_t dts_ns, uint32_t flags, cf_error *err)
 {
   if (!r->writer) {
-    set_error (err, "ring opened read-only");
+    cf_set_error (err, "ring opened read-only");
     return CF_ERR_INVALID_ARGUMENT;
   }
   if (size == 0 || size > r->max_packet) {
-    set_error (err, "packet of %u bytes: expected 1..%u (max packet)", size, r->max_packet);
+    cf_set_error (err, "packet of %u bytes: expected 1..%u (max packet)", size, r->max_packet);
     return CF_ERR_PACKET_OVERSIZED;
   }
   if (rd32 (r->base + OFF_EXTRA_SIZE) == 0) {
-    set_error (err, "no codec_extradata yet: set the parameter sets before the first packet");
+    cf_set_error (err, "no codec_extradata yet: set the parameter sets before the first packet");
     return CF_ERR_NO_CODEC_PARAMS;
   }
   uint64_t seq = atomic_load_explicit (atom (r, OFF_GLOBAL_SEQ), memory_order_relaxed) + 1;
@@ -418,7 +437,7 @@ cf_packet_ring_attach (const void *mem, uint64_t size, cf_packet_ring **out, cf_
     return rc;
   cf_packet_ring *r = ring_new ((uint8_t *) mem, size, 0, 0);
   if (!r) {
-    set_error (err, "out of memory");
+    cf_set_error (err, "out of memory");
     return CF_ERR_SYSTEM;
   }
   *out = r;
@@ -432,36 +451,24 @@ cf_packet_ring_open (const char *key, cf_packet_ring **out, cf_error *err)
   int rc = cf_packet_shm_name (key, name, sizeof name, err);
   if (rc != CF_OK)
     return rc;
-  int fd = shm_open (name, O_RDONLY, 0);
-  if (fd < 0) {
-    int e = errno;
-    set_error (err, "shm_open(%s): %s", name, strerror (e));
-    return e == ENOENT ? CF_ERR_NOT_FOUND : CF_ERR_SYSTEM;
-  }
-  struct stat st;
-  if (fstat (fd, &st) != 0) {
-    set_error (err, "fstat(%s): %s", name, strerror (errno));
-    close (fd);
-    return CF_ERR_SYSTEM;
-  }
-  if ((uint64_t) st.st_size < CF_PKT_HEADER_SIZE) {
-    set_error (err, "/dev/shm%s is %lld bytes, smaller than the 0x1040-byte header", name,
-        (long long) st.st_size);
-    close (fd);
-    return CF_ERR_MALFORMED;
-  }
-  void *m = mmap (NULL, (size_t) st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-  close (fd);
-  if (m == MAP_FAILED) {
-    set_error (err, "mmap(%s): %s", name, strerror (errno));
-    return CF_ERR_SYSTEM;
-  }
-  rc = cf_packet_ring_attach (m, (uint64_t) st.st_size, out, err);
+  return cf_packet_ring_open_name (name, out, err);
+}
+
+int
+cf_packet_ring_open_name (const char *name, cf_packet_ring **out, cf_error *err)
+{
+  void *m = NULL;
+  uint64_t size = 0;
+  int rc = cf_shm_map (name, 0, CF_PKT_HEADER_SIZE, &m, &size, err);
+  if (rc != CF_OK)
+    return rc;
+  rc = cf_packet_ring_attach (m, size, out, err);
   if (rc != CF_OK) {
-    munmap (m, (size_t) st.st_size);
+    munmap (m, (size_t) size);
     return rc;
   }
   (*out)->owns_mapping = 1;
+  snprintf ((*out)->shm_name, sizeof (*out)->shm_name, "%s", name);
   return CF_OK;
 }
 
@@ -472,7 +479,7 @@ cf_packet_ring_close (cf_packet_ring *r, int unlink_object)
     return;
   if (r->owns_mapping)
     munmap (r->base, r->size);
-  if (unlink_object && r->shm_name[0])
+  if (unlink_object && r->writer && r->shm_name[0])
     shm_unlink (r->shm_name);
   free (r);
 }
@@ -481,6 +488,7 @@ uint32_t cf_packet_ring_codec_id (const cf_packet_ring *r) { return rd32 (r->bas
 uint32_t cf_packet_ring_slots (const cf_packet_ring *r) { return r->slots; }
 uint32_t cf_packet_ring_data_size (const cf_packet_ring *r) { return r->data_size; }
 uint64_t cf_packet_ring_producer_pid (const cf_packet_ring *r) { return rd64 (r->base + OFF_PID); }
+const char *cf_packet_ring_shm_name (const cf_packet_ring *r) { return r->shm_name; }
 
 uint64_t
 cf_packet_ring_global_seq (const cf_packet_ring *r)

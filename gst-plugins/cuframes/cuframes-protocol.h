@@ -111,6 +111,9 @@ int cf_packet_ring_open (const char *key, cf_packet_ring **out, cf_error *err);
 /* ... or attaches to memory someone else formatted (tests). */
 int cf_packet_ring_attach (const void *mem, uint64_t size, cf_packet_ring **out, cf_error *err);
 
+/* ... or opens a ring by its shm_open name ("/cuframes-<key>-packets", as the handshake gives it). */
+int cf_packet_ring_open_name (const char *name, cf_packet_ring **out, cf_error *err);
+
 /* Unmaps (and for a created object with unlink != 0, unlinks) and frees. NULL is fine. */
 void cf_packet_ring_close (cf_packet_ring *r, int unlink_object);
 
@@ -120,6 +123,8 @@ uint32_t cf_packet_ring_data_size (const cf_packet_ring *r);
 uint64_t cf_packet_ring_global_seq (const cf_packet_ring *r);
 uint64_t cf_packet_ring_last_keyframe_seq (const cf_packet_ring *r);
 uint64_t cf_packet_ring_producer_pid (const cf_packet_ring *r);
+/* The shm_open name of a created or opened ring ("/cuframes-<key>-packets"); "" if attached. */
+const char *cf_packet_ring_shm_name (const cf_packet_ring *r);
 /* Copies the extradata (acquire); returns its size, 0 when not set yet, or the size needed when
  * cap is too small (nothing copied then). */
 uint32_t cf_packet_ring_extradata (const cf_packet_ring *r, uint8_t *out, uint32_t cap);
