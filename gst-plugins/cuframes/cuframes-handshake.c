@@ -292,6 +292,7 @@ cf_result_text (int result)
     case CF_ERR_NO_FRAME_RING: return "the publisher has no frames ring (packets only)";
     case CF_ERR_TOO_MANY_SUBSCRIBERS: return "too many subscribers (max 32)";
     case CF_ERR_VERSION: return "unsupported proto_version";
+    case CF_ERR_NOT_READY: return "the publisher is not ready yet";
     case CF_ERR_MALFORMED: return "malformed HELLO_REQ";
     default: return "error";
   }
@@ -389,7 +390,12 @@ answer (cf_publisher *p, client *c, uint32_t type, const uint8_t *payload, size_
   cf_error err;
   memset (&resp, 0, sizeof resp);
   resp.result = CF_OK;
-  if (type != CF_MSG_HELLO_REQ || cf_hello_req_decode (payload, len, &req, &err) != CF_OK)
+  pthread_mutex_lock (&p->lock);
+  int ready = p->frames || p->packets;
+  pthread_mutex_unlock (&p->lock);
+  if (!ready)
+    resp.result = CF_ERR_NOT_READY;
+  else if (type != CF_MSG_HELLO_REQ || cf_hello_req_decode (payload, len, &req, &err) != CF_OK)
     resp.result = CF_ERR_MALFORMED;
   else if (req.proto_version < CF_PROTO_FRAMES_ONLY || req.proto_version > CF_PROTO_SLOT_EVENTS)
     resp.result = CF_ERR_VERSION;
@@ -563,12 +569,10 @@ cf_publisher_start (const char *runtime_dir, const char *key, cf_frames_ring *fr
     return CF_ERR_SYSTEM;
   }
   p->listen_fd = fd;
-  p->frames = frames;
-  p->packets = packets;
-  p->bitmap = frames ? cf_frames_ring_bitmap (frames) : &p->own_bitmap;
   snprintf (p->path, sizeof p->path, "%s", sa.sun_path);
   pthread_mutex_init (&p->lock, NULL);
   pthread_cond_init (&p->changed, NULL);
+  cf_publisher_set_rings (p, frames, packets);
   if (pthread_create (&p->thread, NULL, publisher_thread, p) != 0) {
     cf_set_error (err, "pthread_create failed");
     close (p->wake[0]);
@@ -580,6 +584,16 @@ cf_publisher_start (const char *runtime_dir, const char *key, cf_frames_ring *fr
   }
   *out = p;
   return CF_OK;
+}
+
+void
+cf_publisher_set_rings (cf_publisher *p, cf_frames_ring *frames, cf_packet_ring *packets)
+{
+  pthread_mutex_lock (&p->lock);
+  p->frames = frames;
+  p->packets = packets;
+  p->bitmap = frames ? cf_frames_ring_bitmap (frames) : &p->own_bitmap;
+  pthread_mutex_unlock (&p->lock);
 }
 
 void

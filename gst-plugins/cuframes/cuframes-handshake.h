@@ -42,6 +42,7 @@ extern "C" {
 #define CF_ERR_NO_FRAME_RING (-106)      /* frames asked from a packets-only publisher */
 #define CF_ERR_TOO_MANY_SUBSCRIBERS (-107) /* "too many subscribers (max 32)" */
 #define CF_ERR_VERSION (-108)            /* proto_version not supported */
+#define CF_ERR_NOT_READY (-109)          /* the publisher's rings are not created yet: retry */
 
 #define CF_RUNTIME_DIR_DEFAULT "/run/cuframes"
 
@@ -95,9 +96,14 @@ typedef struct {
 } cf_publisher_stats;
 
 /* Creates runtime_dir (mode 0755) if needed, binds <dir>/<key>.sock (a stale socket nobody
- * listens on is replaced; a live one → CF_ERR_ALREADY_EXISTS) and starts the thread. */
+ * listens on is replaced; a live one → CF_ERR_ALREADY_EXISTS) and starts the thread.
+ * A publisher may bind its socket before it has its rings (both NULL: it answers CF_ERR_NOT_READY)
+ * and give them with cf_publisher_set_rings once created: then a subscriber that finds the socket
+ * never opens a ring directly. */
 int cf_publisher_start (const char *runtime_dir, const char *key, cf_frames_ring *frames,
     cf_packet_ring *packets, cf_publisher **out, cf_error *err);
+/* Once, while no subscriber was accepted yet (the publisher was not ready). */
+void cf_publisher_set_rings (cf_publisher *p, cf_frames_ring *frames, cf_packet_ring *packets);
 void cf_publisher_get_stats (cf_publisher *p, cf_publisher_stats *stats);
 /* Blocks until the publisher has seen at least n subscribers leave, or timeout_ms passed.
  * 1 when it has. */
@@ -108,7 +114,8 @@ void cf_publisher_stop (cf_publisher *p);
 /* The subscriber side: connects to <dir>/<key>.sock, sends req, waits up to timeout_ms for the
  * response. CF_OK with *fd the open socket (keep it open while subscribed; close it to leave) and
  * resp filled; resp->result may still be an error (the publisher refused: fd is closed then and
- * the result is returned). CF_ERR_NOT_FOUND when no socket, CF_ERR_TIMEOUT, CF_ERR_SYSTEM. */
+ * the result is returned; CF_ERR_NOT_READY: try again). CF_ERR_NOT_FOUND when there is no socket
+ * (or nobody listens on it), CF_ERR_TIMEOUT, CF_ERR_SYSTEM. */
 int cf_subscribe (const char *runtime_dir, const char *key, const cf_hello_req *req, int timeout_ms,
     int *fd, cf_hello_resp *resp, cf_error *err);
 /* A human line for a handshake result ("too many subscribers (max 32)", ...). */

@@ -5,13 +5,18 @@
  * Takes byte-stream access units (h264parse/h265parse with alignment=au), creates
  * /dev/shm/cuframes-<key>-packets (cuframes.md §4), writes the parameter sets of the first keyframe
  * as the ring's codec extradata, then one packet per access unit (KEY from the buffer's
- * DELTA_UNIT flag, PTS/DTS in ns). At EOS or stop it sets the shutdown flag and unlinks the object.
+ * DELTA_UNIT flag, PTS/DTS in ns). It is also the publisher side of the handshake (cuframes.md §3):
+ * it listens on <runtime-dir>/<key>.sock, answers HELLO_REQ with the ring's name, codec and last
+ * keyframe seq, and frees a subscriber's bit when its socket closes. If the socket cannot be made
+ * (e.g. /run/cuframes not writable) it warns and goes on: readers can open the ring directly.
+ * At EOS or stop it sets the shutdown flag, closes the socket and unlinks the object.
  *
  * Example launch line:
  *   gst-launch-1.0 videotestsrc is-live=true ! x264enc tune=zerolatency key-int-max=30 ! h264parse \
  *       ! video/x-h264,stream-format=byte-stream,alignment=au ! cuframespacketsink key=cam0
  */
 #include "gstcuframespacketsink.h"
+#include "cuframes-handshake.h"
 #include "cuframes-protocol.h"
 
 #include <string.h>
@@ -19,7 +24,7 @@
 GST_DEBUG_CATEGORY_STATIC (cuframes_packet_sink_debug);
 #define GST_CAT_DEFAULT cuframes_packet_sink_debug
 
-enum { PROP_0, PROP_KEY, PROP_SLOTS, PROP_DATA_SIZE, PROP_MAX_PACKET };
+enum { PROP_0, PROP_KEY, PROP_SLOTS, PROP_DATA_SIZE, PROP_MAX_PACKET, PROP_RUNTIME_DIR };
 
 struct _GstCuframesPacketSink {
   GstBaseSink parent;
@@ -28,7 +33,9 @@ struct _GstCuframesPacketSink {
   guint data_size;
   guint max_packet;
   guint codec_id;
+  gchar *runtime_dir;
   cf_packet_ring *ring;
+  cf_publisher *publisher;
   gboolean have_extradata;
   guint64 published;
 };
@@ -57,6 +64,10 @@ gst_cuframes_packet_sink_set_property (GObject *object, guint id, const GValue *
     case PROP_MAX_PACKET:
       self->max_packet = g_value_get_uint (value);
       break;
+    case PROP_RUNTIME_DIR:
+      g_free (self->runtime_dir);
+      self->runtime_dir = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
@@ -79,6 +90,9 @@ gst_cuframes_packet_sink_get_property (GObject *object, guint id, GValue *value,
     case PROP_MAX_PACKET:
       g_value_set_uint (value, self->max_packet);
       break;
+    case PROP_RUNTIME_DIR:
+      g_value_set_string (value, self->runtime_dir);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
@@ -96,14 +110,26 @@ gst_cuframes_packet_sink_start (GstBaseSink *sink)
   self->codec_id = 0;
   self->have_extradata = FALSE;
   self->published = 0;
+  /* The socket before the ring (its subscribers are told to retry until the ring exists), so that a
+   * reader that finds the socket never opens the ring directly. */
+  int rc = cf_publisher_start (self->runtime_dir, self->key, NULL, NULL, &self->publisher, &err);
+  if (rc == CF_OK)
+    GST_INFO_OBJECT (self, "handshake socket %s/%s.sock", self->runtime_dir, self->key);
+  else
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_WRITE, ("No handshake socket for key '%s': readers must open "
+            "the ring directly", self->key), ("%s (code %d)", err.text, rc));
   return TRUE;
 }
 
 static void
 close_ring (GstCuframesPacketSink *self)
 {
-  if (self->ring) {
+  /* The flag first: a subscriber that sees its socket close finds the ring shut down (EOS). */
+  if (self->ring)
     cf_packet_ring_shutdown (self->ring);
+  cf_publisher_stop (self->publisher);
+  self->publisher = NULL;
+  if (self->ring) {
     cf_packet_ring_close (self->ring, TRUE);
     self->ring = NULL;
     GST_INFO_OBJECT (self, "ring %s closed after %" G_GUINT64_FORMAT " packets", self->key, self->published);
@@ -138,6 +164,8 @@ gst_cuframes_packet_sink_set_caps (GstBaseSink *sink, GstCaps *caps)
     self->codec_id = codec;
     GST_INFO_OBJECT (self, "ring /dev/shm/cuframes-%s-packets: %u slots, %u data bytes, codec %u", self->key,
         self->slots, self->data_size, codec);
+    if (self->publisher)
+      cf_publisher_set_rings (self->publisher, NULL, self->ring);
   }
   return TRUE;
 }
@@ -242,6 +270,7 @@ gst_cuframes_packet_sink_finalize (GObject *object)
   GstCuframesPacketSink *self = GST_CUFRAMES_PACKET_SINK (object);
   close_ring (self);
   g_free (self->key);
+  g_free (self->runtime_dir);
   G_OBJECT_CLASS (gst_cuframes_packet_sink_parent_class)->finalize (object);
 }
 
@@ -263,6 +292,9 @@ gst_cuframes_packet_sink_class_init (GstCuframesPacketSinkClass *klass)
   g_object_class_install_property (gobject, PROP_DATA_SIZE, g_param_spec_uint ("data-size", "Data size",
           "Bytes of the payload ring", 4096, G_MAXINT32, CF_PKT_DATA_SIZE_DEFAULT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject, PROP_RUNTIME_DIR, g_param_spec_string ("runtime-dir",
+          "Runtime dir", "Directory of the handshake socket <runtime-dir>/<key>.sock (created if missing)",
+          CF_RUNTIME_DIR_DEFAULT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject, PROP_MAX_PACKET, g_param_spec_uint ("max-packet", "Max packet",
           "Largest access unit in bytes (<= data-size); larger ones are dropped with a warning", 1, G_MAXINT32,
           CF_PKT_MAX_PACKET_DEFAULT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
@@ -283,5 +315,6 @@ gst_cuframes_packet_sink_init (GstCuframesPacketSink *self)
   self->slots = CF_PKT_SLOTS_DEFAULT;
   self->data_size = CF_PKT_DATA_SIZE_DEFAULT;
   self->max_packet = CF_PKT_MAX_PACKET_DEFAULT;
+  self->runtime_dir = g_strdup (CF_RUNTIME_DIR_DEFAULT);
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
 }

@@ -2,27 +2,34 @@
  *
  * SECTION:element-cuframespacketsrc
  *
- * A live source that opens /dev/shm/cuframes-<key>-packets read-only (cuframes.md §4), waits up to
- * `timeout-ms` for a publisher that is not there yet, starts at the last keyframe, and emits one
+ * A live source for /dev/shm/cuframes-<key>-packets (cuframes.md §4). When the publisher has a
+ * handshake socket (<runtime-dir>/<key>.sock, §3) it subscribes there (WANTS_PACKETS), opens the ring
+ * the response names and starts at its initial_packet_seq, keeping the socket open as its
+ * subscription; otherwise it opens the ring directly, read-only, at last_keyframe_seq (a publisher
+ * that only writes the byte-exact ring). It waits up to `timeout-ms` for a publisher that is not
+ * there yet, and emits one
  * buffer per access unit: video/x-h264 or video/x-h265 (from codec_id), stream-format=byte-stream,
  * alignment=au. The ring's extradata (parameter sets) is put in front of the first keyframe. KEY
  * packets have no DELTA_UNIT flag; after an overrun the reader resyncs on a keyframe, which is marked
- * DISCONT. End of stream when the publisher shuts down.
- * (The handshake socket path of cuframes.md §3 is not implemented yet: this element always opens the
- * ring directly, which the spec allows for publishers that only write the byte-exact ring.)
+ * DISCONT. End of stream when the publisher shuts down; an error when its socket closes without a
+ * shutdown (the publisher died).
  *
  * Example launch line:
  *   gst-launch-1.0 cuframespacketsrc key=cam0 ! h264parse ! avdec_h264 ! videoconvert ! autovideosink
  */
 #include "gstcuframespacketsrc.h"
+#include "cuframes-handshake.h"
 #include "cuframes-protocol.h"
 
+#include <poll.h>
+#include <sys/socket.h>
 #include <string.h>
+#include <unistd.h>
 
 GST_DEBUG_CATEGORY_STATIC (cuframes_packet_src_debug);
 #define GST_CAT_DEFAULT cuframes_packet_src_debug
 
-enum { PROP_0, PROP_KEY, PROP_TIMEOUT_MS, PROP_MAX_PACKET };
+enum { PROP_0, PROP_KEY, PROP_TIMEOUT_MS, PROP_MAX_PACKET, PROP_RUNTIME_DIR };
 
 #define POLL_US 500
 
@@ -31,7 +38,9 @@ struct _GstCuframesPacketSrc {
   gchar *key;
   guint timeout_ms;
   guint max_packet;
+  gchar *runtime_dir;
   cf_packet_ring *ring;
+  int sock;                 /* the subscription (handshake socket), -1 when opened directly */
   cf_packet_reader reader;
   guint8 *buf;
   guint32 cap;
@@ -60,6 +69,10 @@ gst_cuframes_packet_src_set_property (GObject *object, guint id, const GValue *v
     case PROP_MAX_PACKET:
       self->max_packet = g_value_get_uint (value);
       break;
+    case PROP_RUNTIME_DIR:
+      g_free (self->runtime_dir);
+      self->runtime_dir = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
@@ -78,6 +91,9 @@ gst_cuframes_packet_src_get_property (GObject *object, guint id, GValue *value, 
       break;
     case PROP_MAX_PACKET:
       g_value_set_uint (value, self->max_packet);
+      break;
+    case PROP_RUNTIME_DIR:
+      g_value_set_string (value, self->runtime_dir);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
@@ -102,12 +118,21 @@ gst_cuframes_packet_src_start (GstBaseSrc *src)
   return TRUE;
 }
 
+static void
+close_ring (GstCuframesPacketSrc *self)
+{
+  cf_packet_ring_close (self->ring, FALSE);
+  self->ring = NULL;
+  if (self->sock >= 0)
+    close (self->sock); /* leaving: the publisher frees our subscriber bit */
+  self->sock = -1;
+}
+
 static gboolean
 gst_cuframes_packet_src_stop (GstBaseSrc *src)
 {
   GstCuframesPacketSrc *self = GST_CUFRAMES_PACKET_SRC (src);
-  cf_packet_ring_close (self->ring, FALSE);
-  self->ring = NULL;
+  close_ring (self);
   g_clear_pointer (&self->buf, g_free);
   return TRUE;
 }
@@ -126,6 +151,40 @@ gst_cuframes_packet_src_unlock_stop (GstBaseSrc *src)
   return TRUE;
 }
 
+/* One attempt: subscribe through the handshake socket, or else open the ring directly.
+ * CF_ERR_NOT_FOUND while there is neither. */
+static int
+try_open (GstCuframesPacketSrc *self, cf_error *err)
+{
+  cf_hello_req req = {.proto_version = CF_PROTO_SLOT_EVENTS, .subscribe_flags = CF_WANTS_PACKETS};
+  g_snprintf (req.name, sizeof req.name, "%s", GST_OBJECT_NAME (self));
+  cf_hello_resp resp;
+  int fd = -1;
+  int rc = cf_subscribe (self->runtime_dir, self->key, &req, 2000, &fd, &resp, err);
+  if (rc == CF_OK) {
+    rc = cf_packet_ring_open_name (resp.packet_shm_path, &self->ring, err);
+    if (rc != CF_OK) {
+      close (fd);
+      return rc;
+    }
+    self->sock = fd;
+    self->reader.next = resp.initial_packet_seq; /* CF_SEQ_NONE: the first keyframe to come */
+    GST_INFO_OBJECT (self, "subscribed through %s/%s.sock (subscriber %u): %s from seq %" G_GINT64_FORMAT,
+        self->runtime_dir, self->key, resp.subscriber_index, resp.packet_shm_path,
+        resp.initial_packet_seq == CF_SEQ_NONE ? (gint64) -1 : (gint64) resp.initial_packet_seq);
+    return CF_OK;
+  }
+  if (rc == CF_ERR_NOT_READY)
+    return CF_ERR_NOT_FOUND; /* the socket is there, the ring not yet: wait (never open directly) */
+  if (rc != CF_ERR_NOT_FOUND)
+    return rc; /* refused (too many subscribers, no packet ring ...) or a broken socket */
+  rc = cf_packet_ring_open (self->key, &self->ring, err);
+  if (rc == CF_OK)
+    GST_INFO_OBJECT (self, "no handshake socket at %s/%s.sock: opened /dev/shm/cuframes-%s-packets directly",
+        self->runtime_dir, self->key, self->key);
+  return rc;
+}
+
 /* Opens the ring, waiting up to timeout-ms for it to appear; sets caps. */
 static GstFlowReturn
 open_ring (GstCuframesPacketSrc *self)
@@ -134,7 +193,7 @@ open_ring (GstCuframesPacketSrc *self)
   cf_error err;
   int rc;
   GST_INFO_OBJECT (self, "waiting up to %u ms for /dev/shm/cuframes-%s-packets", self->timeout_ms, self->key);
-  while ((rc = cf_packet_ring_open (self->key, &self->ring, &err)) == CF_ERR_NOT_FOUND) {
+  while ((rc = try_open (self, &err)) == CF_ERR_NOT_FOUND) {
     if (g_atomic_int_get (&self->flushing))
       return GST_FLOW_FLUSHING;
     if (g_get_monotonic_time () > deadline) {
@@ -163,6 +222,19 @@ open_ring (GstCuframesPacketSrc *self)
   return ok ? GST_FLOW_OK : GST_FLOW_NOT_NEGOTIATED;
 }
 
+/* 1 when the publisher closed our subscription socket. */
+static gboolean
+publisher_gone (GstCuframesPacketSrc *self)
+{
+  if (self->sock < 0)
+    return FALSE;
+  struct pollfd pf = {self->sock, POLLIN, 0};
+  if (poll (&pf, 1, 0) <= 0)
+    return FALSE;
+  char b[64];
+  return recv (self->sock, b, sizeof b, MSG_DONTWAIT) == 0 || (pf.revents & (POLLHUP | POLLERR));
+}
+
 static GstFlowReturn
 gst_cuframes_packet_src_create (GstPushSrc *src, GstBuffer **out)
 {
@@ -187,6 +259,15 @@ gst_cuframes_packet_src_create (GstPushSrc *src, GstBuffer **out)
     if (rc == CF_ERR_DISCONNECTED) {
       GST_INFO_OBJECT (self, "publisher shut down: EOS (%" G_GUINT64_FORMAT " overruns)", self->reader.overruns);
       return GST_FLOW_EOS;
+    }
+    if (publisher_gone (self)) {
+      /* Its socket closed and the ring has no shutdown flag (that is set before the close). */
+      if (cf_packet_ring_read (self->ring, &self->reader, self->buf, self->cap, &info) == CF_ERR_WOULD_BLOCK) {
+        GST_ELEMENT_ERROR (self, RESOURCE, READ, ("The publisher of key '%s' went away without shutting down",
+                self->key), ("handshake socket closed by the peer"));
+        return GST_FLOW_ERROR;
+      }
+      continue;
     }
     g_usleep (POLL_US); /* CF_ERR_WOULD_BLOCK: nothing new yet */
   }
@@ -216,9 +297,10 @@ static void
 gst_cuframes_packet_src_finalize (GObject *object)
 {
   GstCuframesPacketSrc *self = GST_CUFRAMES_PACKET_SRC (object);
-  cf_packet_ring_close (self->ring, FALSE);
+  close_ring (self);
   g_free (self->buf);
   g_free (self->key);
+  g_free (self->runtime_dir);
   G_OBJECT_CLASS (gst_cuframes_packet_src_parent_class)->finalize (object);
 }
 
@@ -238,6 +320,9 @@ gst_cuframes_packet_src_class_init (GstCuframesPacketSrcClass *klass)
   g_object_class_install_property (gobject, PROP_TIMEOUT_MS, g_param_spec_uint ("timeout-ms", "Timeout",
           "How long to wait for a publisher that is not there yet, ms", 0, G_MAXUINT, 10000,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject, PROP_RUNTIME_DIR, g_param_spec_string ("runtime-dir",
+          "Runtime dir", "Directory of the publisher's handshake socket <runtime-dir>/<key>.sock",
+          CF_RUNTIME_DIR_DEFAULT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject, PROP_MAX_PACKET, g_param_spec_uint ("max-packet", "Max packet",
           "The publisher's largest packet, bytes (the reader's margin for copies in flight)", 1, G_MAXINT32,
           CF_PKT_MAX_PACKET_DEFAULT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
@@ -257,6 +342,8 @@ gst_cuframes_packet_src_init (GstCuframesPacketSrc *self)
 {
   self->timeout_ms = 10000;
   self->max_packet = CF_PKT_MAX_PACKET_DEFAULT;
+  self->runtime_dir = g_strdup (CF_RUNTIME_DIR_DEFAULT);
+  self->sock = -1;
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
   gst_base_src_set_do_timestamp (GST_BASE_SRC (self), TRUE);

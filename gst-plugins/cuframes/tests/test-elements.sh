@@ -1,6 +1,8 @@
 #!/bin/sh
 # Element test: cuframespacketsink in one gst-launch-1.0 process, cuframespacketsrc in another,
-# for H.264 and H.265. The reader starts first (it waits for the publisher; the publisher starts when
+# for H.264 (the reader subscribes through the handshake socket) and H.265 (the reader looks in
+# another runtime dir, finds no socket and opens the ring directly), then a publisher killed with
+# SIGKILL mid-stream: the subscribed reader must fail with "went away", not hang. The reader starts first (it waits for the publisher; the publisher starts when
 # the reader's log says so), the publisher runs live at 30 fps, the reader decodes every access
 # unit and writes raw I420 frames; the frame count must equal what the publisher encoded (90), and
 # nothing may be left in /dev/shm. Needs OUT = the folder holding libgstcuframes.so.
@@ -19,7 +21,13 @@ for codec in h264 h265; do
   key="test-elements-$codec-$$"
   enc="x264enc tune=zerolatency key-int-max=30 speed-preset=ultrafast"
   [ "$codec" = h265 ] && enc="x265enc tune=zerolatency key-int-max=30 speed-preset=ultrafast"
-  GST_DEBUG=cuframespacketsrc:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q cuframespacketsrc key="$key" timeout-ms=15000 ! "${codec}parse" ! "avdec_$codec" \
+  src_dir="$tmp/run"
+  expect="subscribed through $tmp/run/$key.sock"
+  if [ "$codec" = h265 ]; then
+    src_dir="$tmp/elsewhere"
+    expect="opened /dev/shm/cuframes-$key-packets directly"
+  fi
+  GST_DEBUG=cuframespacketsrc:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q cuframespacketsrc key="$key" timeout-ms=15000 runtime-dir="$src_dir" ! "${codec}parse" ! "avdec_$codec" \
     ! video/x-raw,format=I420 ! filesink location="$tmp/$codec.i420" >"$tmp/$codec-src.log" 2>&1 &
   reader=$!
   # Start publishing once the reader reports it is waiting for the ring (its INFO log line).
@@ -27,7 +35,7 @@ for codec in h264 h265; do
   while ! grep -q "waiting up to" "$tmp/$codec-src.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
   gst-launch-1.0 -q videotestsrc is-live=true num-buffers=$frames pattern=ball ! video/x-raw,width=$w,height=$h,framerate=30/1,format=I420 \
     ! $enc ! "${codec}parse" config-interval=-1 ! "video/x-$codec,stream-format=byte-stream,alignment=au" \
-    ! cuframespacketsink key="$key" >"$tmp/$codec-sink.log" 2>&1
+    ! cuframespacketsink key="$key" runtime-dir="$tmp/run" >"$tmp/$codec-sink.log" 2>&1
   sink_rc=$?
   # The reader ends on the publisher's shutdown (EOS); give it 20 s at most.
   i=0
@@ -42,13 +50,49 @@ for codec in h264 h265; do
   bytes=$(stat -c %s "$tmp/$codec.i420" 2>/dev/null || echo 0)
   decoded=$((bytes / (w * h * 3 / 2)))
   left=$(ls /dev/shm | grep -c "cuframes-$key" || true)
-  if [ "$sink_rc" -eq 0 ] && [ "$src_rc" -eq 0 ] && [ "$decoded" -eq "$frames" ] && [ "$left" -eq 0 ]; then
-    echo "ok   elements_$codec: $decoded of $frames frames decoded across processes"
+  path_ok=0
+  grep -q "$expect" "$tmp/$codec-src.log" && path_ok=1
+  if [ "$sink_rc" -eq 0 ] && [ "$src_rc" -eq 0 ] && [ "$decoded" -eq "$frames" ] && [ "$left" -eq 0 ] && [ $path_ok -eq 1 ] \
+      && [ ! -e "$tmp/run/$key.sock" ]; then
+    echo "ok   elements_$codec: $decoded of $frames frames decoded across processes ($expect)"
   else
-    echo "FAIL elements_$codec: sink exit $sink_rc, src exit $src_rc, decoded $decoded of $frames, left in /dev/shm $left"
+    echo "FAIL elements_$codec: sink exit $sink_rc, src exit $src_rc, decoded $decoded of $frames, left in /dev/shm $left, log has '$expect': $path_ok"
     cat "$tmp/$codec-sink.log" "$tmp/$codec-src.log" | tail -20
     fail=1
   fi
 done
+
+# A publisher killed mid-stream: the subscriber sees its socket close without a shutdown flag.
+key="test-elements-kill-$$"
+gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! video/x-raw,width=$w,height=$h,framerate=30/1 \
+  ! x264enc tune=zerolatency key-int-max=30 speed-preset=ultrafast ! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au \
+  ! cuframespacketsink key="$key" runtime-dir="$tmp/run" >"$tmp/kill-sink.log" 2>&1 &
+sink=$!
+GST_DEBUG=cuframespacketsrc:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -v cuframespacketsrc key="$key" runtime-dir="$tmp/run" ! h264parse \
+  ! identity silent=false ! fakesink >"$tmp/kill-src.log" 2>&1 &
+reader=$!
+i=0
+while [ "$(grep -c 'chain' "$tmp/kill-src.log" 2>/dev/null)" -lt 10 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+kill -KILL "$sink"
+wait "$sink" 2>/dev/null
+i=0
+while kill -0 "$reader" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$reader" 2>/dev/null; then
+  kill "$reader"
+  echo "FAIL publisher_killed: the reader did not stop"
+  fail=1
+  wait "$reader"
+else
+  wait "$reader"
+  src_rc=$?
+  if [ "$src_rc" -ne 0 ] && grep -q "went away without shutting down" "$tmp/kill-src.log"; then
+    echo "ok   publisher_killed: reader failed with 'went away without shutting down' (exit $src_rc)"
+  else
+    echo "FAIL publisher_killed: reader exit $src_rc"
+    tail -5 "$tmp/kill-src.log"
+    fail=1
+  fi
+fi
+rm -f "/dev/shm/cuframes-$key-packets" # the killed publisher's; a new one would replace it (stale pid)
 rm -rf "$tmp"
 exit $fail

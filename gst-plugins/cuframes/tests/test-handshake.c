@@ -371,13 +371,16 @@ test_stale_socket (void)
   int s = socket (AF_UNIX, SOCK_STREAM, 0);
   CHECK (bind (s, (struct sockaddr *) &sa, sizeof sa) == 0, "bind stale");
   close (s);
-  cf_packet_ring *ring;
-  cf_packet_ring_create (key, 4, 4096, CF_CODEC_HEVC, 1024, &ring, &err);
   cf_publisher *pub;
-  CHECK (cf_publisher_start (dir, key, NULL, ring, &pub, &err) == CF_OK, "stale socket replaced: %s",
+  CHECK (cf_publisher_start (dir, key, NULL, NULL, &pub, &err) == CF_OK, "stale socket replaced: %s",
       err.text);
   int fd;
   cf_hello_resp resp;
+  /* Socket first, rings later: subscribers are told to retry, never sent to open a ring directly. */
+  CHECK (hello (CF_WANTS_PACKETS, &fd, &resp, &err) == CF_ERR_NOT_READY, "not ready: %s", err.text);
+  cf_packet_ring *ring;
+  cf_packet_ring_create (key, 4, 4096, CF_CODEC_HEVC, 1024, &ring, &err);
+  cf_publisher_set_rings (pub, NULL, ring);
   CHECK (hello (CF_WANTS_PACKETS, &fd, &resp, &err) == CF_OK && resp.codec_id == 173, "%s", err.text);
   close (fd);
   cf_publisher_stop (pub);
