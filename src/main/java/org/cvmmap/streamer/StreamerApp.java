@@ -7,6 +7,8 @@ import org.cvmmap.streamer.config.InputSpec;
 import org.cvmmap.streamer.config.RtpOutput;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.IngestFrame;
+import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
+import org.cvmmap.streamer.ingest.cuframes.PacketRingHeader;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapIngest;
 import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
 import org.cvmmap.streamer.ingest.dummy.DummyProducer;
@@ -18,6 +20,7 @@ import org.cvmmap.streamer.pipeline.FrameQueue;
 import org.cvmmap.streamer.pipeline.GstFrameBuffer;
 import org.cvmmap.streamer.pipeline.GstRuntime;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.cvmmap.streamer.pipeline.PipelineTap;
 import org.cvmmap.streamer.pipeline.StreamStats;
 import org.cvmmap.streamer.pipeline.Supervisor;
 import org.cvmmap.streamer.util.ExitCodes;
@@ -29,7 +32,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +56,7 @@ public final class StreamerApp {
     private volatile Supervisor.PushListener pushListener;
     private volatile boolean stopRequested;
     private volatile RtmpPublisher rtmp;
+    private final List<PipelineTap> extraTaps = new CopyOnWriteArrayList<>();
 
     /**
      * @param config    validated configuration
@@ -70,6 +76,14 @@ public final class StreamerApp {
     /** Observes every frame entering the pipeline with its PTS (benchmarks); set before {@link #run()}. */
     public void onPushed(Supervisor.PushListener l) {
         this.pushListener = l;
+    }
+
+    /**
+     * Adds an observer of every graph the supervisor builds (tests and benchmarks inspect the graph
+     * through it); before {@link #run()}. It must not block.
+     */
+    public void addTap(PipelineTap tap) {
+        extraTaps.add(tap);
     }
 
     /** The RTMP output's counters, or null without {@code --rtmp}. */
@@ -101,6 +115,12 @@ public final class StreamerApp {
         GstRuntime.init();
         InputSpec in = config.input();
         String key = in.streamKey();
+        if (in.cuframes() != null) {
+            Integer code = checkCuframes(in);
+            if (code != null) {
+                return code;
+            }
+        }
         if (config.rtp() != null && config.rtp().sdpPath() != null) {
             writeSdp(config.rtp(), key);
         }
@@ -112,6 +132,7 @@ public final class StreamerApp {
         if (pushListener != null) {
             sup.setPushListener(pushListener);
         }
+        extraTaps.forEach(sup::addTap);
         RtmpPublisher rtmp = null;
         if (config.rtmp() != null) {
             rtmp = new RtmpPublisher(config.rtmp(), key, config.bitrateKbps(), builder::buildRtmpPublisher);
@@ -136,7 +157,8 @@ public final class StreamerApp {
                 return ExitCodes.THRESHOLD_OR_SUBSCRIBER;
             }
         }
-        CvmmapIngest ingest = new CvmmapIngest(in.target(), GstFrameBuffer.FACTORY, stats, new CvmmapIngest.Listener() {
+        // An already-encoded input (cuframes packets) is read by the graph's own source: no ingest.
+        CvmmapIngest ingest = in.target() == null ? null : new CvmmapIngest(in.target(), GstFrameBuffer.FACTORY, stats, new CvmmapIngest.Listener() {
             @Override
             public void onFrame(IngestFrame frame) {
                 queue.offer(frame);
@@ -155,6 +177,10 @@ public final class StreamerApp {
         if (in.dummy() && in.dummyFrames() > 0) {
             ingest.endAfterFrame(in.dummyFrames());
         }
+        if (ingest == null) {
+            LOG.info("event=input_passthrough key={} uri={}{} runtime_dir={} codec={} cause=\"already encoded: parse and pay, no encoder\"",
+                    key, in.cuframes().kind().scheme(), in.cuframes().key(), in.cuframes().runtimeDir(), config.codec().cliName());
+        }
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "status-" + key);
             t.setDaemon(true);
@@ -165,7 +191,9 @@ public final class StreamerApp {
             if (rtmp != null) {
                 rtmp.start();
             }
-            ingest.start();
+            if (ingest != null) {
+                ingest.start();
+            }
             if (producer != null) {
                 DummyProducer p = producer;
                 producerThread = new Thread(() -> {
@@ -188,7 +216,9 @@ public final class StreamerApp {
             if (rtmp != null) {
                 rtmp.close(); // after the encode pipeline's EOS: what is queued still goes out
             }
-            ingest.close();
+            if (ingest != null) {
+                ingest.close();
+            }
             if (producer != null) {
                 producer.stop();
                 if (producerThread != null) {
@@ -208,6 +238,53 @@ public final class StreamerApp {
                 String.format("%.3f", activeS), String.format("%.1f", activeS > 0 ? stats.framesIn.get() / activeS : 0),
                 stats.counters());
         return code;
+    }
+
+    /**
+     * Checks a cuframes input before anything is built: the plugin must be loaded, frames input needs
+     * cuframessrc; a packet ring that already exists must carry the codec of {@code --codec}.
+     *
+     * @return an exit code to end with (5: element missing; 2: codec mismatch, unreadable ring), or null
+     */
+    private Integer checkCuframes(InputSpec in) {
+        String key = in.streamKey();
+        CuframesUri u = in.cuframes();
+        String element = u.kind() == CuframesUri.Kind.PACKETS ? "cuframespacketsrc" : "cuframessrc";
+        if (!installed.test(element)) {
+            LOG.error("event=input_unavailable key={} element={} cause=\"GStreamer element {} not found: build the plugin "
+                    + "(mvn compile → target/gst-plugins) or set GST_PLUGIN_PATH to the folder holding libgstcuframes.so\"",
+                    key, element, element);
+            return ExitCodes.PIPELINE_INIT;
+        }
+        if (u.kind() == CuframesUri.Kind.FRAMES) {
+            LOG.error("event=input_unavailable key={} element=cuframessrc cause=\"cuframes:// frames input is not wired "
+                    + "into the streamer yet; use cuframes-packets://{} or gst-launch with cuframessrc\"", key, u.key());
+            return ExitCodes.PIPELINE_INIT;
+        }
+        Path ring = Path.of(u.packetRingPath());
+        if (!Files.exists(ring)) {
+            LOG.info("event=input_waiting key={} ring={} cause=\"no publisher yet: the source waits\"", key, ring);
+            return null;
+        }
+        try (var ch = Files.newByteChannel(ring)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(PacketRingHeader.MIN_BYTES);
+            while (b.hasRemaining() && ch.read(b) > 0) {
+                // read the fixed fields
+            }
+            PacketRingHeader h = PacketRingHeader.parse(b.array());
+            if (h.codec() != config.codec()) {
+                LOG.error("event=config_error key={} flag=--codec value={} cause=\"the packet ring {} carries {} "
+                        + "(codec_id); give --codec {}\"", key, config.codec().cliName(), ring, h.codec().cliName(),
+                        h.codec().cliName());
+                return ExitCodes.CONFIG;
+            }
+            LOG.info("event=input_ring key={} ring={} codec={} slots={} data_size={} producer_pid={}", key, ring,
+                    h.codec().cliName(), h.slots(), h.dataSize(), h.producerPid());
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.error("event=input_unreadable key={} ring={} cause=\"{}\"", key, ring, e.getMessage());
+            return ExitCodes.PT_MISMATCH_OR_SHM;
+        }
+        return null;
     }
 
     private void writeSdp(RtpOutput rtp, String key) {

@@ -20,7 +20,9 @@ import java.util.concurrent.Callable;
                 BenchLatencyCommand.class})
 public final class StreamCommand implements Callable<Integer> {
 
-    @Option(names = "--input-uri", paramLabel = "URI", description = "cvmmap://<instance>[@<prefix>][?namespace=<ns>] or a plain instance name.")
+    @Option(names = "--input-uri", paramLabel = "URI", description = "cvmmap://<instance>[@<prefix>][?namespace=<ns>] or a plain instance name; "
+            + "cuframes-packets://<key>[?runtime-dir=DIR] (re-publish encoded access units, no re-encoding) or "
+            + "cuframes://<key>[?runtime-dir=DIR] (CUDA IPC frames, encoded).")
     String inputUri;
     @Option(names = "--input-mode", paramLabel = "MODE", defaultValue = "cvmmap", description = "cvmmap (default) or dummy (built-in producer in-process).")
     String inputMode;

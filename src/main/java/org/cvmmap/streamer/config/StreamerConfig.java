@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.config;
 
+import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.output.rtmp.RtmpUrl;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
@@ -210,6 +211,16 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
                 }
                 case "cvmmap" -> {
                     CvmmapTarget t;
+                    if (CuframesUri.matches(inputUri)) {
+                        if (shmName != null || zmqEndpoint != null) {
+                            throw new ConfigException("--input-uri", inputUri, "cannot be combined with --shm-name/--zmq-endpoint");
+                        }
+                        try {
+                            return InputSpec.cuframes(CuframesUri.parse(inputUri));
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException("--input-uri", inputUri, e.getMessage());
+                        }
+                    }
                     if (inputUri != null) {
                         if (shmName != null || zmqEndpoint != null) {
                             throw new ConfigException("--input-uri", inputUri, "cannot be combined with --shm-name/--zmq-endpoint");
@@ -232,7 +243,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
                         }
                     } else {
                         throw new ConfigException("--input-uri", "(missing)",
-                                "give --input-uri cvmmap://NAME, --shm-name with --zmq-endpoint, or --input-mode dummy");
+                                "give --input-uri cvmmap://NAME (or cuframes://KEY, cuframes-packets://KEY), --shm-name with --zmq-endpoint, or --input-mode dummy");
                     }
                     return new InputSpec(t, false, 0, 0, 0, 0);
                 }

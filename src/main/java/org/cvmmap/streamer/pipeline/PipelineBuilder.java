@@ -16,13 +16,17 @@ import java.util.stream.Collectors;
 /**
  * Turns the validated configuration into GStreamer graphs: picks the encode descriptor
  * ({@code --pipeline FILE}, else {@code pipelines/<outputs>-<codec>.pipeline} with outputs
- * {@code rtp}, {@code rtmp} or {@code rtp-rtmp}), fills its placeholders for one encoder and input
- * format, and parses it; and builds the RTMP client graph ({@code pipelines/rtmp-publish.pipeline}).
+ * {@code rtp}, {@code rtmp} or {@code rtp-rtmp}; {@code pipelines/packets-<outputs>-<codec>.pipeline}
+ * for a {@code cuframes-packets://} input, which has no encoder), fills its placeholders for one
+ * encoder and input format, and parses it; and builds the RTMP client graph
+ * ({@code pipelines/rtmp-publish.pipeline}).
  * Builds graphs only; lifecycles belong to the supervisor and the RTMP publisher.
  */
 public final class PipelineBuilder {
     /** Name of the appsink the RTMP output reads encoded access units from. */
     public static final String RTMP_APPSINK = "rtmp";
+    /** How long cuframespacketsrc waits for a publisher before the graph fails (and is rebuilt), ms. */
+    static final int CUFRAMES_TIMEOUT_MS = 10_000;
     private final StreamerConfig config;
     private final PipelineDescriptor descriptor;
     /** The RTMP client graph's descriptor, read once (the graph is rebuilt at every reconnect); null without RTMP. */
@@ -38,10 +42,10 @@ public final class PipelineBuilder {
         this.rtmpPublishDescriptor = config.rtmp() != null ? PipelineDescriptor.builtIn("rtmp-publish.pipeline") : null;
     }
 
-    /** {@code rtp-h264.pipeline}, {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}, ... */
+    /** {@code rtp-h264.pipeline}, {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}, {@code packets-rtp-h264.pipeline}, ... */
     static String builtInName(StreamerConfig config) {
         String outputs = config.rtp() != null && config.rtmp() != null ? "rtp-rtmp" : config.rtmp() != null ? "rtmp" : "rtp";
-        return outputs + "-" + config.codec().cliName() + ".pipeline";
+        return (config.input().passthrough() ? "packets-" : "") + outputs + "-" + config.codec().cliName() + ".pipeline";
     }
 
     /** The descriptor in use. */
@@ -52,13 +56,21 @@ public final class PipelineBuilder {
     /**
      * The placeholder values for one encoder and input format.
      *
-     * @param fpsNum input frame rate numerator (0 = unknown)
+     * @param encoder the encoder, or null for an already-encoded input (then format is unused)
+     * @param fpsNum  input frame rate numerator (0 = unknown)
      */
     public Map<String, String> values(EncoderSpec encoder, RawVideoFormat format, int fpsNum) {
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("caps", format.caps(fpsNum, 1));
-        v.put("encoder", encoder.fragment());
-        v.put("encoder_format", encoder.inputFormat());
+        if (encoder != null) {
+            v.put("caps", format.caps(fpsNum, 1));
+            v.put("encoder", encoder.fragment());
+            v.put("encoder_format", encoder.inputFormat());
+        }
+        if (config.input().cuframes() != null) {
+            v.put("cuframes_key", config.input().cuframes().key());
+            v.put("cuframes_runtime_dir", config.input().cuframes().runtimeDir());
+            v.put("cuframes_timeout_ms", Integer.toString(CUFRAMES_TIMEOUT_MS));
+        }
         v.put("gop", Integer.toString(config.gop()));
         v.put("b_frames", Integer.toString(config.bFrames()));
         v.put("bitrate_kbps", Integer.toString(config.bitrateKbps()));
@@ -91,8 +103,23 @@ public final class PipelineBuilder {
      */
     public Pipeline build(EncoderSpec encoder, RawVideoFormat format, int fpsNum) {
         String desc = describe(encoder, format, fpsNum);
-        List<String> required = config.rtmp() != null ? List.of("src", "parse", RTMP_APPSINK) : List.of("src", "parse");
-        return parse(descriptor, desc, desc, required);
+        return parse(descriptor, desc, desc, required());
+    }
+
+    private List<String> required() {
+        return config.rtmp() != null ? List.of("src", "parse", RTMP_APPSINK) : List.of("src", "parse");
+    }
+
+    /**
+     * The graph of an already-encoded input ({@code cuframes-packets://}): source → parse → outputs, no
+     * encoder.
+     *
+     * @return the pipeline in state NULL
+     * @throws PipelineBuildException as {@link #build}, e.g. when the cuframes plugin is not found
+     */
+    public Pipeline buildPassthrough() {
+        String desc = describe(null, null, 0);
+        return parse(descriptor, desc, desc, required());
     }
 
     /**

@@ -17,6 +17,7 @@ import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.elements.AppSrc;
+import org.freedesktop.gstreamer.event.EOSEvent;
 
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -36,6 +37,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Threads: {@link #run()} is the supervisor loop; a pusher thread moves frames from the
  * latest-frame {@link FrameQueue} into appsrc (renegotiating caps and forcing a keyframe on producer
  * resets); GStreamer's bus and pad-probe callbacks only post events. Exit codes: streamer.md §10.
+ *
+ * <p>An already-encoded input ({@code cuframes-packets://}, {@link org.cvmmap.streamer.config.InputSpec#passthrough()})
+ * has its source inside the graph and no encoder: no pusher, no encoder selection; the parsed access
+ * units count as input frames, the publisher's shutdown (EOS) ends the run with 0, and a graph error
+ * (publisher gone, none within the source's timeout) is rebuilt with the same back-off.
  */
 public final class Supervisor {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
@@ -71,6 +77,7 @@ public final class Supervisor {
     private final class Active {
         final long gen;
         final Pipeline pipeline;
+        /** The appsrc frames are pushed into; null when the source is inside the graph (passthrough). */
         final AppSrc src;
         final EncoderSpec encoder;
         final AtomicLong pushed = new AtomicLong();
@@ -83,7 +90,7 @@ public final class Supervisor {
         Active(long gen, Pipeline pipeline, EncoderSpec encoder, RawVideoFormat format) {
             this.gen = gen;
             this.pipeline = pipeline;
-            this.src = (AppSrc) pipeline.getElementByName("src");
+            this.src = pipeline.getElementByName("src") instanceof AppSrc s ? s : null;
             this.encoder = encoder;
             this.format = format;
         }
@@ -119,6 +126,7 @@ public final class Supervisor {
     private final List<PipelineTap> taps = new CopyOnWriteArrayList<>();
     private long generation;
     private final Thread pusher;
+    private final boolean passthrough;
 
     /**
      * @param config   validated configuration
@@ -135,6 +143,7 @@ public final class Supervisor {
         this.stats = stats;
         this.queue = queue;
         this.key = config.input().streamKey();
+        this.passthrough = config.input().passthrough();
         this.pusher = new Thread(this::pushLoop, "pusher-" + key);
         this.pusher.setDaemon(true);
     }
@@ -165,37 +174,42 @@ public final class Supervisor {
      * @return the process exit code (0, 5, 6, 124, or an ingest code 3/4)
      */
     public int run() {
-        if (selector.current() == null) {
+        if (passthrough) {
+            stats.encoder("none", "passthrough: the input is already encoded (cuframes packets)");
+        } else if (selector.current() == null) {
             return noEncoder();
+        } else {
+            pusher.start();
         }
-        pusher.start();
         long backoffMs = config.restartBackoffMinMs();
         int restarts = 0;
         try {
             while (true) {
-                Integer code = waitForFirstFormat();
+                Integer code = passthrough ? null : waitForFirstFormat();
                 if (code != null) {
                     return code;
                 }
-                EncoderSpec spec = selector.current();
-                if (spec == null) {
+                EncoderSpec spec = passthrough ? null : selector.current();
+                if (spec == null && !passthrough) {
                     return noEncoder();
                 }
-                stats.encoder(spec.factory(), selector.reason());
+                if (spec != null) {
+                    stats.encoder(spec.factory(), selector.reason());
+                }
                 Active a;
                 try {
                     a = start(spec);
                 } catch (PipelineBuilder.PipelineBuildException e) {
                     LOG.error("event=pipeline_build_failed key={} encoder={} cause=\"{}\" description=\"{}\"", key,
-                            spec.factory(), e.getMessage(), e.description());
-                    if (spec.hardware()) {
+                            encoderName(spec), e.getMessage(), e.description());
+                    if (spec != null && spec.hardware()) {
                         selector.reject("cannot be built: " + e.getMessage());
                         continue;
                     }
                     return ExitCodes.PIPELINE_INIT;
                 }
                 if (a == null) {
-                    if (spec.hardware()) {
+                    if (spec != null && spec.hardware()) {
                         selector.reject("cannot reach PLAYING");
                         continue;
                     }
@@ -252,6 +266,10 @@ public final class Supervisor {
             }
         }
         queue.clear();
+    }
+
+    private static String encoderName(EncoderSpec spec) {
+        return spec == null ? "none" : spec.factory();
     }
 
     /** Every candidate was skipped or failed: exit 5 with every reason. */
@@ -327,7 +345,7 @@ public final class Supervisor {
     private Active start(EncoderSpec spec) {
         RawVideoFormat format = lastFormat;
         int fps = config.nominalFps();
-        Pipeline p = builder.build(spec, format, fps);
+        Pipeline p = spec == null ? builder.buildPassthrough() : builder.build(spec, format, fps);
         long g = ++generation;
         try {
             for (PipelineTap t : taps) {
@@ -355,13 +373,19 @@ public final class Supervisor {
             long size = b == null ? 0 : GstBuffers.size(b);
             stats.accessUnits.incrementAndGet();
             stats.encodedBytes.addAndGet(size);
+            if (passthrough) { // the access units are the input
+                long now = System.nanoTime();
+                stats.framesIn.incrementAndGet();
+                stats.firstFrameNanos.compareAndSet(0, now);
+                stats.lastFrameNanos.set(now);
+            }
             if (a.accessUnits.getAndIncrement() == 0) {
                 events.add(new EncoderConfirmed(gen));
             }
             return PadProbeReturn.OK;
         });
         PushListener listener = pushListener;
-        if (listener != null) {
+        if (listener != null && a.src != null) {
             a.src.getStaticPad("src").addProbe(PadProbeType.BUFFER, (pad, info) -> {
                 Buffer b = info.getBuffer();
                 listener.pushed(b.getOffset(), b.getPresentationTimestamp());
@@ -369,17 +393,17 @@ public final class Supervisor {
             });
         }
         LOG.info("event=pipeline_starting key={} gen={} encoder={} encoder_reason=\"{}\" format={} descriptor={} description=\"{}\"",
-                key, gen, spec.factory(), selector.reason(), format, builder.descriptor().name(),
-                builder.describe(spec, format, fps));
+                key, gen, encoderName(spec), passthrough ? "passthrough" : selector.reason(), format,
+                builder.descriptor().name(), builder.describe(spec, format, fps));
         StateChangeReturn r = p.setState(State.PLAYING);
         if (r == StateChangeReturn.FAILURE) {
-            LOG.error("event=pipeline_state_failed key={} gen={} encoder={} state=PLAYING", key, gen, spec.factory());
+            LOG.error("event=pipeline_state_failed key={} gen={} encoder={} state=PLAYING", key, gen, encoderName(spec));
             p.setState(State.NULL);
             p.dispose();
             drainEventsOf(gen);
             return null;
         }
-        stats.format(format.toString());
+        stats.format(format == null ? "encoded" : format.toString());
         active = a;
         return a;
     }
@@ -414,7 +438,7 @@ public final class Supervisor {
                 return Outcome.exit(f.code());
             }
             if ((e instanceof Drained d && d.gen() == a.gen) || (e instanceof BusEos eos && eos.gen() == a.gen
-                    && inputFinished)) {
+                    && (inputFinished || passthrough))) {
                 boolean clean = waitEos(a);
                 LOG.info("event=input_finished key={} eos_received={} frames_pushed={} access_units={}", key, clean,
                         stats.framesPushed.get(), stats.accessUnits.get());
@@ -424,20 +448,20 @@ public final class Supervisor {
             if (e instanceof EncoderConfirmed c && c.gen() == a.gen) {
                 confirmed = true;
                 LOG.info("event=encoder_confirmed key={} gen={} encoder={} encoder_reason=\"{}\"", key, a.gen,
-                        a.encoder.factory(), selector.reason());
+                        encoderName(a.encoder), passthrough ? "passthrough" : selector.reason());
                 continue;
             }
             if (e instanceof EncoderStalled s && s.gen() == a.gen) {
                 String reason = "no access unit after " + s.frames() + " input frames";
-                LOG.warn("event=encoder_fallback key={} encoder={} cause=\"{}\"", key, a.encoder.factory(), reason);
+                LOG.warn("event=encoder_fallback key={} encoder={} cause=\"{}\"", key, encoderName(a.encoder), reason);
                 teardown(a);
                 return new Outcome(Kind.FALLBACK, 0, reason);
             }
             if (e instanceof BusError b && b.gen() == a.gen) {
                 LOG.error("event=pipeline_error key={} gen={} element={} encoder={} cause=\"{}\"", key, a.gen, b.source(),
-                        a.encoder.factory(), b.message());
+                        encoderName(a.encoder), b.message());
                 teardown(a);
-                if (a.encoder.hardware() && !confirmed) {
+                if (a.encoder != null && a.encoder.hardware() && !confirmed) {
                     return new Outcome(Kind.FALLBACK, 0, "error before the first access unit: " + b.message());
                 }
                 return new Outcome(Kind.RESTART, 0, b.message());
@@ -452,7 +476,11 @@ public final class Supervisor {
     }
 
     private void finish(Active a) {
-        a.src.endOfStream();
+        if (a.src != null) {
+            a.src.endOfStream();
+        } else {
+            a.pipeline.sendEvent(new EOSEvent()); // the source is inside the graph
+        }
         boolean clean = waitEos(a);
         LOG.info("event=pipeline_stopped key={} gen={} eos_received={}", key, a.gen, clean);
         teardown(a);
