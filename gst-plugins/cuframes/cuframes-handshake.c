@@ -724,3 +724,14 @@ cf_subscribe (const char *runtime_dir, const char *key, const cf_hello_req *req,
   *fd_out = fd;
   return CF_OK;
 }
+
+int
+cf_socket_closed (int fd)
+{
+  struct pollfd pf = {fd, POLLIN, 0};
+  if (poll (&pf, 1, 0) <= 0)
+    return 0;
+  char b[64];
+  ssize_t k = recv (fd, b, sizeof b, MSG_DONTWAIT);
+  return k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR) || (pf.revents & (POLLHUP | POLLERR));
+}

@@ -118,6 +118,9 @@ void cf_publisher_stop (cf_publisher *p);
  * (or nobody listens on it), CF_ERR_TIMEOUT, CF_ERR_SYSTEM. */
 int cf_subscribe (const char *runtime_dir, const char *key, const cf_hello_req *req, int timeout_ms,
     int *fd, cf_hello_resp *resp, cf_error *err);
+/* 1 when the publisher closed the subscription socket fd (EOF or error), 0 while it is open.
+ * Never blocks; discards anything the publisher sent (it sends nothing after HELLO_RESP). */
+int cf_socket_closed (int fd);
 /* A human line for a handshake result ("too many subscribers (max 32)", ...). */
 const char *cf_result_text (int result);
 

@@ -21,8 +21,6 @@
 #include "cuframes-handshake.h"
 #include "cuframes-protocol.h"
 
-#include <poll.h>
-#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -226,13 +224,7 @@ open_ring (GstCuframesPacketSrc *self)
 static gboolean
 publisher_gone (GstCuframesPacketSrc *self)
 {
-  if (self->sock < 0)
-    return FALSE;
-  struct pollfd pf = {self->sock, POLLIN, 0};
-  if (poll (&pf, 1, 0) <= 0)
-    return FALSE;
-  char b[64];
-  return recv (self->sock, b, sizeof b, MSG_DONTWAIT) == 0 || (pf.revents & (POLLHUP | POLLERR));
+  return self->sock >= 0 && cf_socket_closed (self->sock);
 }
 
 static GstFlowReturn

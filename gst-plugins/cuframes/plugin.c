@@ -1,6 +1,8 @@
 /* The cuframes GStreamer plugin: registers its elements. */
 #include "gstcuframespacketsink.h"
 #include "gstcuframespacketsrc.h"
+#include "gstcuframessink.h"
+#include "gstcuframessrc.h"
 
 #ifndef PACKAGE
 #define PACKAGE "cvmmap-streamer"
@@ -10,7 +12,9 @@ static gboolean
 plugin_init (GstPlugin *plugin)
 {
   return gst_element_register (plugin, "cuframespacketsink", GST_RANK_NONE, GST_TYPE_CUFRAMES_PACKET_SINK)
-      && gst_element_register (plugin, "cuframespacketsrc", GST_RANK_NONE, GST_TYPE_CUFRAMES_PACKET_SRC);
+      && gst_element_register (plugin, "cuframespacketsrc", GST_RANK_NONE, GST_TYPE_CUFRAMES_PACKET_SRC)
+      && gst_element_register (plugin, "cuframessink", GST_RANK_NONE, GST_TYPE_CUFRAMES_SINK)
+      && gst_element_register (plugin, "cuframessrc", GST_RANK_NONE, GST_TYPE_CUFRAMES_SRC);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, cuframes,

@@ -11,7 +11,7 @@ set -u
 export GST_PLUGIN_PATH="$OUT${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 tmp=$(mktemp -d)
 fail=0
-for e in cuframespacketsink cuframespacketsrc; do
+for e in cuframespacketsink cuframespacketsrc cuframessink cuframessrc; do
   if gst-inspect-1.0 "$e" >/dev/null 2>&1; then echo "ok   gst-inspect $e"; else echo "FAIL gst-inspect $e"; fail=1; fi
 done
 frames=90
