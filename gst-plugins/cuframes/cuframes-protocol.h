@@ -52,6 +52,8 @@ extern "C" {
 #define CF_PKT_DATA_SIZE_DEFAULT (8u << 20)
 #define CF_PKT_MAX_PACKET_DEFAULT (2u << 20)
 #define CF_SEQ_NONE UINT64_MAX
+/* How long a reader sleeps when nothing new was published, µs (elements and benchmark alike). */
+#define CF_READER_POLL_US 500
 
 #define CF_CODEC_H264 27u
 #define CF_CODEC_HEVC 173u

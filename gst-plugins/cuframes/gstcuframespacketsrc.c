@@ -29,7 +29,6 @@ GST_DEBUG_CATEGORY_STATIC (cuframes_packet_src_debug);
 
 enum { PROP_0, PROP_KEY, PROP_TIMEOUT_MS, PROP_MAX_PACKET, PROP_RUNTIME_DIR };
 
-#define POLL_US 500
 
 struct _GstCuframesPacketSrc {
   GstPushSrc parent;
@@ -261,7 +260,7 @@ gst_cuframes_packet_src_create (GstPushSrc *src, GstBuffer **out)
       }
       continue;
     }
-    g_usleep (POLL_US); /* CF_ERR_WOULD_BLOCK: nothing new yet */
+    g_usleep (CF_READER_POLL_US); /* CF_ERR_WOULD_BLOCK: nothing new yet */
   }
   guint8 extra[CF_PKT_EXTRADATA_MAX];
   guint32 extra_size = 0;

@@ -32,7 +32,6 @@ GST_DEBUG_CATEGORY_STATIC (cuframes_src_debug);
 
 enum { PROP_0, PROP_KEY, PROP_RUNTIME_DIR, PROP_MODE, PROP_OUTPUT, PROP_TIMEOUT_MS, PROP_CUDA_DEVICE };
 
-#define POLL_US 500
 #define MAX_RETRIES 8 /* reads of a slot overwritten during the copy before giving that frame up */
 
 typedef enum { OUTPUT_SYSTEM = 0, OUTPUT_CUDA = 1 } CuframesOutput;
@@ -392,7 +391,7 @@ gst_cuframes_src_create (GstPushSrc *src, GstBuffer **out)
                 self->key), ("handshake socket closed by the peer"));
         return GST_FLOW_ERROR;
       }
-      g_usleep (POLL_US);
+      g_usleep (CF_READER_POLL_US);
       continue;
     }
     guint slot = (guint) (seq % self->ring_size);

@@ -157,7 +157,7 @@ public final class StreamerApp {
                 return ExitCodes.THRESHOLD_OR_SUBSCRIBER;
             }
         }
-        // An already-encoded input (cuframes packets) is read by the graph's own source: no ingest.
+        // A cuframes input is read by the graph's own source element: no ingest.
         CvmmapIngest ingest = in.target() == null ? null : new CvmmapIngest(in.target(), GstFrameBuffer.FACTORY, stats, new CvmmapIngest.Listener() {
             @Override
             public void onFrame(IngestFrame frame) {
@@ -178,8 +178,9 @@ public final class StreamerApp {
             ingest.endAfterFrame(in.dummyFrames());
         }
         if (ingest == null) {
-            LOG.info("event=input_passthrough key={} uri={}{} runtime_dir={} codec={} cause=\"already encoded: parse and pay, no encoder\"",
-                    key, in.cuframes().kind().scheme(), in.cuframes().key(), in.cuframes().runtimeDir(), config.codec().cliName());
+            LOG.info("event=input_in_graph key={} uri={}{} runtime_dir={} codec={} cause=\"{}\"", key,
+                    in.cuframes().kind().scheme(), in.cuframes().key(), in.cuframes().runtimeDir(), config.codec().cliName(),
+                    in.passthrough() ? "already encoded: parse and pay, no encoder" : "CUDA IPC frames: cuframessrc → encoder");
         }
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "status-" + key);
@@ -257,9 +258,7 @@ public final class StreamerApp {
             return ExitCodes.PIPELINE_INIT;
         }
         if (u.kind() == CuframesUri.Kind.FRAMES) {
-            LOG.error("event=input_unavailable key={} element=cuframessrc cause=\"cuframes:// frames input is not wired "
-                    + "into the streamer yet; use cuframes-packets://{} or gst-launch with cuframessrc\"", key, u.key());
-            return ExitCodes.PIPELINE_INIT;
+            return null; // the frames header is checked by cuframessrc after the handshake
         }
         Path ring = Path.of(u.packetRingPath());
         if (!Files.exists(ring)) {

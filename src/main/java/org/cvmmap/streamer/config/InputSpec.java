@@ -33,6 +33,11 @@ public record InputSpec(CvmmapTarget target, boolean dummy, long dummyFrames, in
         return cuframes != null ? cuframes.key() : target.natsTargetKey();
     }
 
+    /** True when the graph reads the input itself (a cuframes source element): no ingest, no appsrc. */
+    public boolean sourceInGraph() {
+        return cuframes != null;
+    }
+
     /** True when the input is already encoded (cuframes packets): the graph parses and pays, no encoder. */
     public boolean passthrough() {
         return cuframes != null && cuframes.kind() == CuframesUri.Kind.PACKETS;

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * Turns the validated configuration into GStreamer graphs: picks the encode descriptor
  * ({@code --pipeline FILE}, else {@code pipelines/<outputs>-<codec>.pipeline} with outputs
  * {@code rtp}, {@code rtmp} or {@code rtp-rtmp}; {@code pipelines/packets-<outputs>-<codec>.pipeline}
- * for a {@code cuframes-packets://} input, which has no encoder), fills its placeholders for one
+ * for a {@code cuframes-packets://} input, which has no encoder, and {@code frames-...} for
+ * {@code cuframes://}, whose source is cuframessrc), fills its placeholders for one
  * encoder and input format, and parses it; and builds the RTMP client graph
  * ({@code pipelines/rtmp-publish.pipeline}).
  * Builds graphs only; lifecycles belong to the supervisor and the RTMP publisher.
@@ -42,10 +43,14 @@ public final class PipelineBuilder {
         this.rtmpPublishDescriptor = config.rtmp() != null ? PipelineDescriptor.builtIn("rtmp-publish.pipeline") : null;
     }
 
-    /** {@code rtp-h264.pipeline}, {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}, {@code packets-rtp-h264.pipeline}, ... */
+    /**
+     * {@code rtp-h264.pipeline}, {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}; with a
+     * {@code packets-} ({@code cuframes-packets://}) or {@code frames-} ({@code cuframes://}) prefix.
+     */
     static String builtInName(StreamerConfig config) {
         String outputs = config.rtp() != null && config.rtmp() != null ? "rtp-rtmp" : config.rtmp() != null ? "rtmp" : "rtp";
-        return (config.input().passthrough() ? "packets-" : "") + outputs + "-" + config.codec().cliName() + ".pipeline";
+        String source = config.input().passthrough() ? "packets-" : config.input().sourceInGraph() ? "frames-" : "";
+        return source + outputs + "-" + config.codec().cliName() + ".pipeline";
     }
 
     /** The descriptor in use. */
@@ -62,7 +67,9 @@ public final class PipelineBuilder {
     public Map<String, String> values(EncoderSpec encoder, RawVideoFormat format, int fpsNum) {
         Map<String, String> v = new LinkedHashMap<>();
         if (encoder != null) {
-            v.put("caps", format.caps(fpsNum, 1));
+            if (format != null) { // null: the graph's own source negotiates (cuframes frames)
+                v.put("caps", format.caps(fpsNum, 1));
+            }
             v.put("encoder", encoder.fragment());
             v.put("encoder_format", encoder.inputFormat());
         }

@@ -38,10 +38,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * latest-frame {@link FrameQueue} into appsrc (renegotiating caps and forcing a keyframe on producer
  * resets); GStreamer's bus and pad-probe callbacks only post events. Exit codes: streamer.md §10.
  *
- * <p>An already-encoded input ({@code cuframes-packets://}, {@link org.cvmmap.streamer.config.InputSpec#passthrough()})
- * has its source inside the graph and no encoder: no pusher, no encoder selection; the parsed access
- * units count as input frames, the publisher's shutdown (EOS) ends the run with 0, and a graph error
- * (publisher gone, none within the source's timeout) is rebuilt with the same back-off.
+ * <p>A cuframes input has its source inside the graph ({@link org.cvmmap.streamer.config.InputSpec#sourceInGraph()}):
+ * no pusher, the graph starts without waiting for a first frame, the publisher's shutdown (EOS) ends
+ * the run with 0, and a graph error (publisher gone, none within the source's timeout, no CUDA) is
+ * rebuilt with the same back-off. An already-encoded one ({@code cuframes-packets://},
+ * {@link org.cvmmap.streamer.config.InputSpec#passthrough()}) also has no encoder: no encoder
+ * selection, and the parsed access units count as input frames.
  */
 public final class Supervisor {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
@@ -127,6 +129,7 @@ public final class Supervisor {
     private long generation;
     private final Thread pusher;
     private final boolean passthrough;
+    private final boolean sourceInGraph;
 
     /**
      * @param config   validated configuration
@@ -144,6 +147,7 @@ public final class Supervisor {
         this.queue = queue;
         this.key = config.input().streamKey();
         this.passthrough = config.input().passthrough();
+        this.sourceInGraph = config.input().sourceInGraph();
         this.pusher = new Thread(this::pushLoop, "pusher-" + key);
         this.pusher.setDaemon(true);
     }
@@ -178,14 +182,14 @@ public final class Supervisor {
             stats.encoder("none", "passthrough: the input is already encoded (cuframes packets)");
         } else if (selector.current() == null) {
             return noEncoder();
-        } else {
+        } else if (!sourceInGraph) {
             pusher.start();
         }
         long backoffMs = config.restartBackoffMinMs();
         int restarts = 0;
         try {
             while (true) {
-                Integer code = passthrough ? null : waitForFirstFormat();
+                Integer code = sourceInGraph ? null : waitForFirstFormat();
                 if (code != null) {
                     return code;
                 }
@@ -373,7 +377,7 @@ public final class Supervisor {
             long size = b == null ? 0 : GstBuffers.size(b);
             stats.accessUnits.incrementAndGet();
             stats.encodedBytes.addAndGet(size);
-            if (passthrough) { // the access units are the input
+            if (sourceInGraph) { // no ingest: the access units count as the input frames
                 long now = System.nanoTime();
                 stats.framesIn.incrementAndGet();
                 stats.firstFrameNanos.compareAndSet(0, now);
@@ -397,15 +401,38 @@ public final class Supervisor {
                 builder.descriptor().name(), builder.describe(spec, format, fps));
         StateChangeReturn r = p.setState(State.PLAYING);
         if (r == StateChangeReturn.FAILURE) {
-            LOG.error("event=pipeline_state_failed key={} gen={} encoder={} state=PLAYING", key, gen, encoderName(spec));
+            LOG.error("event=pipeline_state_failed key={} gen={} encoder={} state=PLAYING cause=\"{}\"", key, gen,
+                    encoderName(spec), errorOf(gen, 500));
             p.setState(State.NULL);
             p.dispose();
             drainEventsOf(gen);
             return null;
         }
-        stats.format(format == null ? "encoded" : format.toString());
+        stats.format(format != null ? format.toString() : passthrough ? "encoded" : "cuframes NV12");
         active = a;
         return a;
+    }
+
+    /**
+     * The element error that made generation {@code gen} fail, as its bus posted it (the bus callback
+     * may still be on its way: waits up to {@code waitMs}); "unknown" if none came.
+     */
+    private String errorOf(long gen, long waitMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        do {
+            for (Event e : events) {
+                if (e instanceof BusError b && b.gen() == gen) {
+                    return b.source() + ": " + b.message();
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        } while (System.nanoTime() < deadline);
+        return "unknown";
     }
 
     private enum Kind { EXIT, FALLBACK, RESTART }
@@ -438,7 +465,7 @@ public final class Supervisor {
                 return Outcome.exit(f.code());
             }
             if ((e instanceof Drained d && d.gen() == a.gen) || (e instanceof BusEos eos && eos.gen() == a.gen
-                    && (inputFinished || passthrough))) {
+                    && (inputFinished || sourceInGraph))) {
                 boolean clean = waitEos(a);
                 LOG.info("event=input_finished key={} eos_received={} frames_pushed={} access_units={}", key, clean,
                         stats.framesPushed.get(), stats.accessUnits.get());

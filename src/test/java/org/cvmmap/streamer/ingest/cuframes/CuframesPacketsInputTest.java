@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code --input-uri cuframes-packets://KEY} end to end: a cuframespacketsink publisher in its own
+ * The cuframes inputs. {@code --input-uri cuframes-packets://KEY} end to end: a cuframespacketsink publisher in its own
  * gst-launch-1.0 process (it encodes), the streamer re-publishing its access units to RTP without
  * an encoder, Debian's ffmpeg decoding the streamer's SDP. The publisher's shutdown ends the
  * streamer with exit 0.
@@ -176,6 +176,23 @@ class CuframesPacketsInputTest {
         }
         assertThat(Path.of("/dev/shm/cuframes-" + key + "-packets")).as("removed by the publisher at EOS").doesNotExist();
         assertThat(run.resolve(key + ".sock")).doesNotExist();
+    }
+
+    /**
+     * {@code cuframes://KEY} builds cuframessrc → x264enc → RTP. Without a GPU (CI) cuframessrc fails at
+     * start with "CUDA is not available"; with one and no publisher it fails after its timeout: either
+     * way the supervisor gives up after --max-restarts with exit 6, having built the frames graph.
+     */
+    @Test
+    void framesInputBuildsCuframessrcIntoTheEncodeGraph(@TempDir Path dir) {
+        StreamerApp app = new StreamerApp(StreamerConfig.builder()
+                .inputUri("cuframes://nopublisher?runtime-dir=" + dir).codec("h264").maxRestarts(0)
+                .rtp(true).rtpEndpoint("127.0.0.1:5004").statusIntervalMs(0).build());
+        List<String> factories = new CopyOnWriteArrayList<>();
+        app.addTap((pipeline, gen) -> pipeline.getElements().forEach(e -> factories.add(e.getFactory().getName())));
+        assertThat(app.run()).isEqualTo(ExitCodes.RUNTIME);
+        assertThat(factories).contains("cuframessrc", "videoconvert", "x264enc", "h264parse", "rtph264pay");
+        assertThat(app.stats().encoder()).isEqualTo("x264enc");
     }
 
     @Test
