@@ -106,3 +106,39 @@ cf_cuda_failed (const cf_cuda_api *a, cf_CUresult rc, const char *what, cf_error
   cf_set_error (err, "%s: %s (%d): %s", what, name ? name : "CUDA_ERROR", rc, text ? text : "no description");
   return 1;
 }
+
+int
+cf_cuda_session_open (cf_cuda_session *s, unsigned int ordinal, cf_error *err)
+{
+  memset (s, 0, sizeof *s);
+  const cf_cuda_api *cu;
+  int rc = cf_cuda_load (&cu, err);
+  if (rc != CF_OK)
+    return rc;
+  if (cf_cuda_failed (cu, cu->DeviceGet (&s->device, (int) ordinal), "cuDeviceGet", err)
+      || cf_cuda_failed (cu, cu->DevicePrimaryCtxRetain (&s->ctx, s->device), "cuDevicePrimaryCtxRetain", err))
+    return CF_ERR_SYSTEM;
+  cu->CtxPushCurrent (s->ctx);
+  int failed = cf_cuda_failed (cu, cu->StreamCreate (&s->stream, CF_CU_STREAM_NON_BLOCKING), "cuStreamCreate", err);
+  cu->CtxPopCurrent (NULL);
+  if (failed) {
+    cu->DevicePrimaryCtxRelease (s->device);
+    s->ctx = NULL;
+    return CF_ERR_SYSTEM;
+  }
+  s->cu = cu;
+  return CF_OK;
+}
+
+void
+cf_cuda_session_close (cf_cuda_session *s)
+{
+  if (!s->cu)
+    return;
+  s->cu->CtxPushCurrent (s->ctx);
+  s->cu->StreamSynchronize (s->stream);
+  s->cu->StreamDestroy (s->stream);
+  s->cu->CtxPopCurrent (NULL);
+  s->cu->DevicePrimaryCtxRelease (s->device);
+  memset (s, 0, sizeof *s);
+}

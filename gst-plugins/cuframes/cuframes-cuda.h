@@ -83,4 +83,19 @@ int cf_cuda_load (const cf_cuda_api **api, cf_error *err);
  * is 0 (success), else 1. */
 int cf_cuda_failed (const cf_cuda_api *api, cf_CUresult rc, const char *what, cf_error *err);
 
+/* One element's CUDA context: the device's primary context, retained, and a non-blocking stream. */
+typedef struct {
+  const cf_cuda_api *cu;
+  cf_CUdevice device;
+  cf_CUcontext ctx;
+  cf_CUstream stream;
+} cf_cuda_session;
+
+/* Loads the driver (cf_cuda_load), retains device `ordinal`'s primary context and creates a stream.
+ * CF_OK, or the loader's code / CF_ERR_SYSTEM with err saying which call failed; s is then left
+ * closed (nothing to release). */
+int cf_cuda_session_open (cf_cuda_session *s, unsigned int ordinal, cf_error *err);
+/* Synchronizes and destroys the stream, releases the context. A closed session is fine. */
+void cf_cuda_session_close (cf_cuda_session *s);
+
 #endif /* CUFRAMES_CUDA_H */

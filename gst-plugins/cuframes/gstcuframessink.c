@@ -35,10 +35,7 @@ struct _GstCuframesSink {
   gchar *runtime_dir;
   guint ring_size;
   guint device_ordinal;
-  const cf_cuda_api *cu;
-  cf_CUdevice device;
-  cf_CUcontext ctx;
-  cf_CUstream stream;
+  cf_cuda_session cuda;
   cf_CUdeviceptr slot_mem[CF_FRAMES_SLOTS_MAX];
   cf_CUevent slot_event[CF_FRAMES_SLOTS_MAX];
   cf_frame_geometry geometry;
@@ -99,7 +96,7 @@ gst_cuframes_sink_get_property (GObject *object, guint id, GValue *value, GParam
   }
 }
 
-#define CU_OK(call, what) (!cf_cuda_failed (self->cu, (call), (what), &err))
+#define CU_OK(call, what) (!cf_cuda_failed (self->cuda.cu, (call), (what), &err))
 
 static gboolean
 gst_cuframes_sink_start (GstBaseSink *sink)
@@ -110,24 +107,10 @@ gst_cuframes_sink_start (GstBaseSink *sink)
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Invalid key '%s'", GST_STR_NULL (self->key)), ("%s", err.text));
     return FALSE;
   }
-  int rc = cf_cuda_load (&self->cu, &err);
+  int rc = cf_cuda_session_open (&self->cuda, self->device_ordinal, &err);
   if (rc != CF_OK) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("CUDA is not available: cuframessink needs an NVIDIA GPU "
-            "and driver"), ("%s (code %d)", err.text, rc));
-    return FALSE;
-  }
-  if (!CU_OK (self->cu->DeviceGet (&self->device, (int) self->device_ordinal), "cuDeviceGet")
-      || !CU_OK (self->cu->DevicePrimaryCtxRetain (&self->ctx, self->device), "cuDevicePrimaryCtxRetain")) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("CUDA device %u cannot be used", self->device_ordinal),
-        ("%s", err.text));
-    self->ctx = NULL;
-    return FALSE;
-  }
-  self->cu->CtxPushCurrent (self->ctx);
-  gboolean ok = CU_OK (self->cu->StreamCreate (&self->stream, CF_CU_STREAM_NON_BLOCKING), "cuStreamCreate");
-  self->cu->CtxPopCurrent (NULL);
-  if (!ok) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("CUDA stream"), ("%s", err.text));
+            "and driver"), ("device %u: %s (code %d)", self->device_ordinal, err.text, rc));
     return FALSE;
   }
   self->published = 0;
@@ -149,19 +132,18 @@ free_ring (GstCuframesSink *self)
     cf_frames_ring_shutdown (self->ring);
   cf_publisher_stop (self->publisher);
   self->publisher = NULL;
-  if (self->cu && self->ctx) {
-    self->cu->CtxPushCurrent (self->ctx);
-    if (self->stream)
-      self->cu->StreamSynchronize (self->stream);
+  if (self->cuda.cu) {
+    self->cuda.cu->CtxPushCurrent (self->cuda.ctx);
+    self->cuda.cu->StreamSynchronize (self->cuda.stream);
     for (guint i = 0; i < CF_FRAMES_SLOTS_MAX; i++) {
       if (self->slot_event[i])
-        self->cu->EventDestroy (self->slot_event[i]);
+        self->cuda.cu->EventDestroy (self->slot_event[i]);
       if (self->slot_mem[i])
-        self->cu->MemFree (self->slot_mem[i]);
+        self->cuda.cu->MemFree (self->slot_mem[i]);
       self->slot_event[i] = NULL;
       self->slot_mem[i] = 0;
     }
-    self->cu->CtxPopCurrent (NULL);
+    self->cuda.cu->CtxPopCurrent (NULL);
   }
   if (self->ring) {
     GST_INFO_OBJECT (self, "frames ring %s closed after %" G_GUINT64_FORMAT " frames", self->key, self->published);
@@ -175,15 +157,7 @@ gst_cuframes_sink_stop (GstBaseSink *sink)
 {
   GstCuframesSink *self = GST_CUFRAMES_SINK (sink);
   free_ring (self);
-  if (self->cu && self->ctx) {
-    self->cu->CtxPushCurrent (self->ctx);
-    if (self->stream)
-      self->cu->StreamDestroy (self->stream);
-    self->cu->CtxPopCurrent (NULL);
-    self->cu->DevicePrimaryCtxRelease (self->device);
-  }
-  self->stream = NULL;
-  self->ctx = NULL;
+  cf_cuda_session_close (&self->cuda);
   return TRUE;
 }
 
@@ -197,15 +171,15 @@ create_ring (GstCuframesSink *self)
   gboolean ok = TRUE;
   cf_CUipcMemHandle mem_handles[CF_FRAMES_SLOTS_MAX];
   cf_CUipcEventHandle event_handles[CF_FRAMES_SLOTS_MAX];
-  self->cu->CtxPushCurrent (self->ctx);
+  self->cuda.cu->CtxPushCurrent (self->cuda.ctx);
   for (guint i = 0; ok && i < self->ring_size; i++) {
-    ok = CU_OK (self->cu->MemAllocPitch (&self->slot_mem[i], &pitch, w, (size_t) h * 3 / 2, 16), "cuMemAllocPitch")
-        && CU_OK (self->cu->EventCreate (&self->slot_event[i], CF_CU_EVENT_DISABLE_TIMING | CF_CU_EVENT_INTERPROCESS),
+    ok = CU_OK (self->cuda.cu->MemAllocPitch (&self->slot_mem[i], &pitch, w, (size_t) h * 3 / 2, 16), "cuMemAllocPitch")
+        && CU_OK (self->cuda.cu->EventCreate (&self->slot_event[i], CF_CU_EVENT_DISABLE_TIMING | CF_CU_EVENT_INTERPROCESS),
             "cuEventCreate")
-        && CU_OK (self->cu->IpcGetMemHandle (&mem_handles[i], self->slot_mem[i]), "cuIpcGetMemHandle")
-        && CU_OK (self->cu->IpcGetEventHandle (&event_handles[i], self->slot_event[i]), "cuIpcGetEventHandle");
+        && CU_OK (self->cuda.cu->IpcGetMemHandle (&mem_handles[i], self->slot_mem[i]), "cuIpcGetMemHandle")
+        && CU_OK (self->cuda.cu->IpcGetEventHandle (&event_handles[i], self->slot_event[i]), "cuIpcGetEventHandle");
   }
-  self->cu->CtxPopCurrent (NULL);
+  self->cuda.cu->CtxPopCurrent (NULL);
   if (!ok) {
     GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, ("Cannot allocate %u CUDA IPC slots of %ux%u NV12",
             self->ring_size, w, h), ("%s", err.text));
@@ -278,14 +252,14 @@ gst_cuframes_sink_render (GstBaseSink *sink, GstBuffer *buffer)
     planes[p].WidthInBytes = GST_VIDEO_INFO_WIDTH (&self->info);
     planes[p].Height = p ? (h + 1) / 2 : h;
   }
-  self->cu->CtxPushCurrent (self->ctx);
+  self->cuda.cu->CtxPushCurrent (self->cuda.ctx);
   /* The upload, then the slot's event after it: a subscriber waiting on the event sees the frame. The
    * host buffer is unmapped only after the stream has finished reading it. */
-  gboolean ok = CU_OK (self->cu->Memcpy2DAsync (&planes[0], self->stream), "cuMemcpy2DAsync (Y)")
-      && CU_OK (self->cu->Memcpy2DAsync (&planes[1], self->stream), "cuMemcpy2DAsync (UV)")
-      && CU_OK (self->cu->EventRecord (self->slot_event[slot], self->stream), "cuEventRecord")
-      && CU_OK (self->cu->StreamSynchronize (self->stream), "cuStreamSynchronize");
-  self->cu->CtxPopCurrent (NULL);
+  gboolean ok = CU_OK (self->cuda.cu->Memcpy2DAsync (&planes[0], self->cuda.stream), "cuMemcpy2DAsync (Y)")
+      && CU_OK (self->cuda.cu->Memcpy2DAsync (&planes[1], self->cuda.stream), "cuMemcpy2DAsync (UV)")
+      && CU_OK (self->cuda.cu->EventRecord (self->slot_event[slot], self->cuda.stream), "cuEventRecord")
+      && CU_OK (self->cuda.cu->StreamSynchronize (self->cuda.stream), "cuStreamSynchronize");
+  self->cuda.cu->CtxPopCurrent (NULL);
   gst_video_frame_unmap (&frame);
   if (!ok) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Upload of frame %" G_GUINT64_FORMAT " failed", seq), ("%s", err.text));

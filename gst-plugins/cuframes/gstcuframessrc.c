@@ -44,10 +44,7 @@ struct _GstCuframesSrc {
   CuframesOutput output;
   guint timeout_ms;
   guint device_ordinal;
-  const cf_cuda_api *cu;
-  cf_CUdevice device;
-  cf_CUcontext ctx;
-  cf_CUstream stream;
+  cf_cuda_session cuda;
   int sock;
   int index;             /* our subscriber bit */
   cf_frames_ring *ring;
@@ -154,7 +151,7 @@ gst_cuframes_src_get_property (GObject *object, guint id, GValue *value, GParamS
   }
 }
 
-#define CU_OK(call, what) (!cf_cuda_failed (self->cu, (call), (what), &err))
+#define CU_OK(call, what) (!cf_cuda_failed (self->cuda.cu, (call), (what), &err))
 
 static gboolean
 gst_cuframes_src_start (GstBaseSrc *src)
@@ -170,24 +167,10 @@ gst_cuframes_src_start (GstBaseSrc *src)
         ("GStreamer 1.22's gstreamer-cuda-1.0 headers need a CUDA toolkit's cuda.h; use output=system"));
     return FALSE;
   }
-  int rc = cf_cuda_load (&self->cu, &err);
+  int rc = cf_cuda_session_open (&self->cuda, self->device_ordinal, &err);
   if (rc != CF_OK) {
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("CUDA is not available: cuframessrc needs an NVIDIA GPU "
-            "and driver"), ("%s (code %d)", err.text, rc));
-    return FALSE;
-  }
-  if (!CU_OK (self->cu->DeviceGet (&self->device, (int) self->device_ordinal), "cuDeviceGet")
-      || !CU_OK (self->cu->DevicePrimaryCtxRetain (&self->ctx, self->device), "cuDevicePrimaryCtxRetain")) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("CUDA device %u cannot be used", self->device_ordinal),
-        ("%s", err.text));
-    self->ctx = NULL;
-    return FALSE;
-  }
-  self->cu->CtxPushCurrent (self->ctx);
-  gboolean ok = CU_OK (self->cu->StreamCreate (&self->stream, CF_CU_STREAM_NON_BLOCKING), "cuStreamCreate");
-  self->cu->CtxPopCurrent (NULL);
-  if (!ok) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("CUDA stream"), ("%s", err.text));
+            "and driver"), ("device %u: %s (code %d)", self->device_ordinal, err.text, rc));
     return FALSE;
   }
   self->last = CF_SEQ_NONE;
@@ -199,19 +182,18 @@ gst_cuframes_src_start (GstBaseSrc *src)
 static void
 detach (GstCuframesSrc *self)
 {
-  if (self->cu && self->ctx) {
-    self->cu->CtxPushCurrent (self->ctx);
-    if (self->stream)
-      self->cu->StreamSynchronize (self->stream);
+  if (self->cuda.cu) {
+    self->cuda.cu->CtxPushCurrent (self->cuda.ctx);
+    self->cuda.cu->StreamSynchronize (self->cuda.stream);
     for (guint i = 0; i < CF_FRAMES_SLOTS_MAX; i++) {
       if (self->slot_event[i])
-        self->cu->EventDestroy (self->slot_event[i]);
+        self->cuda.cu->EventDestroy (self->slot_event[i]);
       if (self->slot_mem[i])
-        self->cu->IpcCloseMemHandle (self->slot_mem[i]);
+        self->cuda.cu->IpcCloseMemHandle (self->slot_mem[i]);
       self->slot_event[i] = NULL;
       self->slot_mem[i] = 0;
     }
-    self->cu->CtxPopCurrent (NULL);
+    self->cuda.cu->CtxPopCurrent (NULL);
   }
   cf_frames_ring_close (self->ring, FALSE);
   self->ring = NULL;
@@ -225,15 +207,7 @@ gst_cuframes_src_stop (GstBaseSrc *src)
 {
   GstCuframesSrc *self = GST_CUFRAMES_SRC (src);
   detach (self);
-  if (self->cu && self->ctx) {
-    self->cu->CtxPushCurrent (self->ctx);
-    if (self->stream)
-      self->cu->StreamDestroy (self->stream);
-    self->cu->CtxPopCurrent (NULL);
-    self->cu->DevicePrimaryCtxRelease (self->device);
-  }
-  self->stream = NULL;
-  self->ctx = NULL;
+  cf_cuda_session_close (&self->cuda);
   GST_INFO_OBJECT (self, "stopped: %" G_GUINT64_FORMAT " frames skipped, %" G_GUINT64_FORMAT " re-reads",
       self->skipped, self->retried);
   return TRUE;
@@ -293,18 +267,18 @@ attach (GstCuframesSrc *self)
     GST_WARNING_OBJECT (self, "publisher uses CUDA device %u, we use %u: CUDA IPC needs the same GPU",
         cf_frames_ring_cuda_device (self->ring), self->device_ordinal);
   gboolean ok = TRUE;
-  self->cu->CtxPushCurrent (self->ctx);
+  self->cuda.cu->CtxPushCurrent (self->cuda.ctx);
   for (guint i = 0; ok && i < self->ring_size; i++) {
     cf_CUipcMemHandle mh;
     cf_CUipcEventHandle eh;
     memcpy (&mh, cf_frames_ring_slot_mem_handle (self->ring, i), sizeof mh);
     memcpy (&eh, cf_frames_ring_slot_event_handle (self->ring, i), sizeof eh);
-    ok = CU_OK (self->cu->IpcOpenMemHandle (&self->slot_mem[i], mh, CF_CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS),
+    ok = CU_OK (self->cuda.cu->IpcOpenMemHandle (&self->slot_mem[i], mh, CF_CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS),
             "cuIpcOpenMemHandle")
-        && CU_OK (self->cu->IpcOpenEventHandle (&self->slot_event[i], eh),
+        && CU_OK (self->cuda.cu->IpcOpenEventHandle (&self->slot_event[i], eh),
             "cuIpcOpenEventHandle (same GPU and PID namespace as the publisher?)");
   }
-  self->cu->CtxPopCurrent (NULL);
+  self->cuda.cu->CtxPopCurrent (NULL);
   if (!ok) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Cannot import the CUDA IPC handles of key '%s'", self->key),
         ("%s", err.text));
@@ -339,12 +313,12 @@ copy_frame (GstCuframesSrc *self, GstVideoFrame *out, uint64_t seq, guint slot, 
     planes[p].Height = p ? (self->geometry.height + 1) / 2 : self->geometry.height;
   }
   cf_frames_ring_hold (self->ring, self->index, slot);
-  self->cu->CtxPushCurrent (self->ctx);
-  int ok = CU_OK (self->cu->StreamWaitEvent (self->stream, self->slot_event[slot], 0), "cuStreamWaitEvent")
-      && CU_OK (self->cu->Memcpy2DAsync (&planes[0], self->stream), "cuMemcpy2DAsync (Y)")
-      && CU_OK (self->cu->Memcpy2DAsync (&planes[1], self->stream), "cuMemcpy2DAsync (UV)")
-      && CU_OK (self->cu->StreamSynchronize (self->stream), "cuStreamSynchronize");
-  self->cu->CtxPopCurrent (NULL);
+  self->cuda.cu->CtxPushCurrent (self->cuda.ctx);
+  int ok = CU_OK (self->cuda.cu->StreamWaitEvent (self->cuda.stream, self->slot_event[slot], 0), "cuStreamWaitEvent")
+      && CU_OK (self->cuda.cu->Memcpy2DAsync (&planes[0], self->cuda.stream), "cuMemcpy2DAsync (Y)")
+      && CU_OK (self->cuda.cu->Memcpy2DAsync (&planes[1], self->cuda.stream), "cuMemcpy2DAsync (UV)")
+      && CU_OK (self->cuda.cu->StreamSynchronize (self->cuda.stream), "cuStreamSynchronize");
+  self->cuda.cu->CtxPopCurrent (NULL);
   cf_frames_ring_release (self->ring, self->index, slot, seq);
   if (!ok) {
     *errp = err;

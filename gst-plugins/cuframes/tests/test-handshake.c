@@ -14,19 +14,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "check.h"
+
 static int failures;
 static char dir[256];
 static char key[64];
 
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf (stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-      fprintf (stderr, __VA_ARGS__);                                       \
-      fprintf (stderr, "\n");                                              \
-      failures++;                                                          \
-    }                                                                      \
-  } while (0)
 
 static int
 same (const uint8_t *a, const uint8_t *b, size_t n)

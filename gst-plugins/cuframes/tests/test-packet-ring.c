@@ -15,18 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
+
 static int failures;
 static char key[64];
 
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf (stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
-      fprintf (stderr, __VA_ARGS__);                                       \
-      fprintf (stderr, "\n");                                              \
-      failures++;                                                          \
-    }                                                                      \
-  } while (0)
 
 static const uint8_t SPS_PPS[] = {0, 0, 0, 1, 0x67, 0x42, 0, 0x1f, 0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80};
 
