@@ -11,7 +11,8 @@ export GST_PLUGIN_PATH="$OUT${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 tmp=$(mktemp -d)
 fail=0
 has_cuda=0
-if [ -z "${CUFRAMES_LIBCUDA:-}" ] && ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1 ' && command -v nvidia-smi >/dev/null \
+if [ -z "${CUFRAMES_LIBCUDA:-}" ] && { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libcuda\.so\.1 ' \
+    && command -v nvidia-smi >/dev/null \
     && nvidia-smi -L >/dev/null 2>&1; then
   has_cuda=1
 fi
