@@ -430,6 +430,12 @@ cf_packet_ring_shutdown (cf_packet_ring *r)
 }
 
 int
+cf_packet_ring_is_shutdown (const cf_packet_ring *r)
+{
+  return atomic_load_explicit (atom (r, OFF_SHUTDOWN), memory_order_acquire) != 0;
+}
+
+int
 cf_packet_ring_attach (const void *mem, uint64_t size, cf_packet_ring **out, cf_error *err)
 {
   int rc = cf_packet_ring_validate (mem, size, err);
@@ -546,7 +552,7 @@ cf_packet_ring_read (const cf_packet_ring *r, cf_packet_reader *rd, uint8_t *buf
 {
   for (int tries = 0; tries < 64; tries++) {
     uint64_t g = cf_packet_ring_global_seq (r);
-    int shutdown = atomic_load_explicit (atom (r, OFF_SHUTDOWN), memory_order_acquire) != 0;
+    int shutdown = cf_packet_ring_is_shutdown (r);
     if (rd->next == CF_SEQ_NONE) {
       uint64_t key = cf_packet_ring_last_keyframe_seq (r);
       if (key == CF_SEQ_NONE)

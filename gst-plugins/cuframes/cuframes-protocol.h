@@ -106,6 +106,8 @@ int cf_packet_ring_publish (cf_packet_ring *r, const uint8_t *data, uint32_t siz
 
 /* Sets shutdown_flag: readers report end of stream once they have read everything. */
 void cf_packet_ring_shutdown (cf_packet_ring *r);
+/* 1 once shutdown_flag is set (acquire). */
+int cf_packet_ring_is_shutdown (const cf_packet_ring *r);
 
 /* Reader: opens /dev/shm/cuframes-<key>-packets read-only and validates it.
  * CF_ERR_NOT_FOUND when it does not exist, CF_ERR_MALFORMED when invalid. */

@@ -251,14 +251,12 @@ gst_cuframes_packet_src_create (GstPushSrc *src, GstBuffer **out)
       GST_INFO_OBJECT (self, "publisher shut down: EOS (%" G_GUINT64_FORMAT " overruns)", self->reader.overruns);
       return GST_FLOW_EOS;
     }
-    if (publisher_gone (self)) {
-      /* Its socket closed and the ring has no shutdown flag (that is set before the close). */
-      if (cf_packet_ring_read (self->ring, &self->reader, self->buf, self->cap, &info) == CF_ERR_WOULD_BLOCK) {
-        GST_ELEMENT_ERROR (self, RESOURCE, READ, ("The publisher of key '%s' went away without shutting down",
-                self->key), ("handshake socket closed by the peer"));
-        return GST_FLOW_ERROR;
-      }
-      continue;
+    /* Nothing new. A publisher sets the shutdown flag before it closes our socket, so a closed socket
+     * without the flag means it died; with the flag, the next reads drain the ring and end in EOS. */
+    if (publisher_gone (self) && !cf_packet_ring_is_shutdown (self->ring)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, READ, ("The publisher of key '%s' went away without shutting down",
+              self->key), ("handshake socket closed by the peer"));
+      return GST_FLOW_ERROR;
     }
     g_usleep (CF_READER_POLL_US); /* CF_ERR_WOULD_BLOCK: nothing new yet */
   }

@@ -347,7 +347,9 @@ test_late_subscriber_and_shutdown (void)
   int rc = cf_packet_ring_read (r, &rd, out, sizeof out, &info);
   CHECK (rc == CF_OK && info.seq == 90 && (info.flags & CF_PKT_KEY) && info.pts_ns == 90000 && intact (out, 1000, 90),
       "late subscriber's first packet is keyframe 90 (rc=%d seq=%llu)", rc, (unsigned long long) info.seq);
+  CHECK (!cf_packet_ring_is_shutdown (r), "not shut down yet");
   cf_packet_ring_shutdown (w);
+  CHECK (cf_packet_ring_is_shutdown (r), "the reader sees shutdown_flag");
   int n = 1;
   while ((rc = cf_packet_ring_read (r, &rd, out, sizeof out, &info)) == CF_OK)
     n++;
