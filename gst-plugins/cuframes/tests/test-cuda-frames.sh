@@ -8,6 +8,7 @@
 set -u
 : "${OUT:?OUT must name the build folder}"
 export GST_PLUGIN_PATH="$OUT${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 fail=0
 has_cuda=0
@@ -44,16 +45,12 @@ key="test-cuda-$$"
 GST_DEBUG=cuframessrc:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -q cuframessrc key="$key" runtime-dir="$tmp/run" mode=strict-order timeout-ms=20000 \
   ! checksumsink hash=sha1 >"$tmp/read.txt" 2>"$tmp/src.log" &
 reader=$!
-i=0
-while ! grep -q "waiting up to" "$tmp/src.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+await_log "$tmp/src.log" "waiting up to" 150
 gst-launch-1.0 -q videotestsrc is-live=true num-buffers=$frames pattern=ball ! video/x-raw,format=NV12,width=640,height=480,framerate=120/1 \
   ! timeoverlay ! tee name=t t. ! queue ! cuframessink key="$key" runtime-dir="$tmp/run" ring=8 \
   t. ! queue ! checksumsink hash=sha1 >"$tmp/sent.txt" 2>"$tmp/sink.log"
 sink_rc=$?
-i=0
-while kill -0 "$reader" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-kill "$reader" 2>/dev/null
-wait "$reader"
+reap "$reader" 300
 src_rc=$?
 awk '{print $NF}' "$tmp/sent.txt" >"$tmp/sent.sum"
 awk '{print $NF}' "$tmp/read.txt" >"$tmp/read.sum"

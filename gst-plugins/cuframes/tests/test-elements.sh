@@ -9,6 +9,7 @@
 set -u
 : "${OUT:?OUT must name the build folder}"
 export GST_PLUGIN_PATH="$OUT${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 fail=0
 for e in cuframespacketsink cuframespacketsrc cuframessink cuframessrc; do
@@ -31,22 +32,18 @@ for codec in h264 h265; do
     ! video/x-raw,format=I420 ! filesink location="$tmp/$codec.i420" >"$tmp/$codec-src.log" 2>&1 &
   reader=$!
   # Start publishing once the reader reports it is waiting for the ring (its INFO log line).
-  i=0
-  while ! grep -q "waiting up to" "$tmp/$codec-src.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
+  await_log "$tmp/$codec-src.log" "waiting up to" 150
   gst-launch-1.0 -q videotestsrc is-live=true num-buffers=$frames pattern=ball ! video/x-raw,width=$w,height=$h,framerate=30/1,format=I420 \
     ! $enc ! "${codec}parse" config-interval=-1 ! "video/x-$codec,stream-format=byte-stream,alignment=au" \
     ! cuframespacketsink key="$key" runtime-dir="$tmp/run" >"$tmp/$codec-sink.log" 2>&1
   sink_rc=$?
   # The reader ends on the publisher's shutdown (EOS); give it 20 s at most.
-  i=0
-  while kill -0 "$reader" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-  if kill -0 "$reader" 2>/dev/null; then
-    kill "$reader"
+  reap "$reader" 200
+  src_rc=$?
+  if [ $src_rc -eq 124 ]; then
     echo "FAIL $codec: reader did not reach EOS"
     fail=1
   fi
-  wait "$reader"
-  src_rc=$?
   bytes=$(stat -c %s "$tmp/$codec.i420" 2>/dev/null || echo 0)
   decoded=$((bytes / (w * h * 3 / 2)))
   left=$(ls /dev/shm | grep -c "cuframes-$key" || true)
@@ -71,27 +68,20 @@ sink=$!
 GST_DEBUG=cuframespacketsrc:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -v cuframespacketsrc key="$key" runtime-dir="$tmp/run" ! h264parse \
   ! identity silent=false ! fakesink >"$tmp/kill-src.log" 2>&1 &
 reader=$!
-i=0
-while [ "$(grep -c 'chain' "$tmp/kill-src.log" 2>/dev/null)" -lt 10 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+await_log "$tmp/kill-src.log" chain 100 10
 kill -KILL "$sink"
 wait "$sink" 2>/dev/null
-i=0
-while kill -0 "$reader" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if kill -0 "$reader" 2>/dev/null; then
-  kill "$reader"
+reap "$reader" 100
+src_rc=$?
+if [ $src_rc -eq 124 ]; then
   echo "FAIL publisher_killed: the reader did not stop"
   fail=1
-  wait "$reader"
+elif [ "$src_rc" -ne 0 ] && grep -q "went away without shutting down" "$tmp/kill-src.log"; then
+  echo "ok   publisher_killed: reader failed with 'went away without shutting down' (exit $src_rc)"
 else
-  wait "$reader"
-  src_rc=$?
-  if [ "$src_rc" -ne 0 ] && grep -q "went away without shutting down" "$tmp/kill-src.log"; then
-    echo "ok   publisher_killed: reader failed with 'went away without shutting down' (exit $src_rc)"
-  else
-    echo "FAIL publisher_killed: reader exit $src_rc"
-    tail -5 "$tmp/kill-src.log"
-    fail=1
-  fi
+  echo "FAIL publisher_killed: reader exit $src_rc"
+  tail -5 "$tmp/kill-src.log"
+  fail=1
 fi
 rm -f "/dev/shm/cuframes-$key-packets" # the killed publisher's; a new one would replace it (stale pid)
 rm -rf "$tmp"
