@@ -26,6 +26,7 @@ import org.cvmmap.streamer.pipeline.Supervisor;
 import org.cvmmap.streamer.util.ExitCodes;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -265,12 +266,8 @@ public final class StreamerApp {
             LOG.info("event=input_waiting key={} ring={} cause=\"no publisher yet: the source waits\"", key, ring);
             return null;
         }
-        try (var ch = Files.newByteChannel(ring)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(PacketRingHeader.MIN_BYTES);
-            while (b.hasRemaining() && ch.read(b) > 0) {
-                // read the fixed fields
-            }
-            PacketRingHeader h = PacketRingHeader.parse(b.array());
+        try (InputStream head = Files.newInputStream(ring)) {
+            PacketRingHeader h = PacketRingHeader.parse(head.readNBytes(PacketRingHeader.MIN_BYTES));
             if (h.codec() != config.codec()) {
                 LOG.error("event=config_error key={} flag=--codec value={} cause=\"the packet ring {} carries {} "
                         + "(codec_id); give --codec {}\"", key, config.codec().cliName(), ring, h.codec().cliName(),

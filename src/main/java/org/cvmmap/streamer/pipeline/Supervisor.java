@@ -79,7 +79,7 @@ public final class Supervisor {
     private final class Active {
         final long gen;
         final Pipeline pipeline;
-        /** The appsrc frames are pushed into; null when the source is inside the graph (passthrough). */
+        /** The appsrc frames are pushed into; null when the source is inside the graph (cuframes inputs). */
         final AppSrc src;
         final EncoderSpec encoder;
         final AtomicLong pushed = new AtomicLong();

@@ -3,6 +3,7 @@ package org.cvmmap.streamer.ingest.cuframes;
 import org.cvmmap.streamer.StreamerApp;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.pipeline.GstRuntime;
+import org.cvmmap.streamer.support.NativePeer;
 import org.cvmmap.streamer.support.Streamers;
 import org.cvmmap.streamer.util.ExitCodes;
 import org.freedesktop.gstreamer.Element;
@@ -64,12 +65,8 @@ class CuframesPacketsInputTest {
     private static void stop(Process p) throws InterruptedException, IOException {
         if (p != null && p.isAlive()) {
             new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
-            if (p.waitFor(5, TimeUnit.SECONDS)) {
-                return;
-            }
-            p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                NativePeer.stop(p); // SIGTERM, then SIGKILL
             }
         }
     }
