@@ -6,6 +6,12 @@ import org.cvmmap.streamer.config.ConfigException;
 import org.cvmmap.streamer.config.InputSpec;
 import org.cvmmap.streamer.config.RtpOutput;
 import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.control.ControlService;
+import org.cvmmap.streamer.control.NatsControlPlane;
+import org.cvmmap.streamer.control.StreamerControl;
+import org.cvmmap.streamer.record.Recorder;
+import org.cvmmap.streamer.record.RecorderException;
+import org.cvmmap.streamer.record.Recorders;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
 import org.cvmmap.streamer.ingest.cuframes.PacketRingHeader;
@@ -33,6 +39,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,7 +55,7 @@ import java.util.function.Supplier;
  * supervised encode pipeline → outputs. Wires the parts together and owns nothing else; data flows
  * one way.
  */
-public final class StreamerApp {
+public final class StreamerApp implements StreamerControl {
     private static final Logger LOG = LogManager.getLogger(StreamerApp.class);
 
     private final StreamerConfig config;
@@ -58,6 +66,9 @@ public final class StreamerApp {
     private volatile boolean stopRequested;
     private volatile RtmpPublisher rtmp;
     private final List<PipelineTap> extraTaps = new CopyOnWriteArrayList<>();
+    private final Recorders recorders;
+    private volatile CvmmapIngest ingest;
+    private volatile NatsControlPlane nats;
 
     /**
      * @param config    validated configuration
@@ -67,6 +78,8 @@ public final class StreamerApp {
     public StreamerApp(StreamerConfig config, Predicate<String> installed) {
         this.config = config;
         this.installed = installed;
+        this.recorders = new Recorders(config.codec(), config.input().natsKey(), config.input().label(),
+                () -> requestKeyframe("recording start"));
     }
 
     /** With the real element registry. */
@@ -134,6 +147,7 @@ public final class StreamerApp {
             sup.setPushListener(pushListener);
         }
         extraTaps.forEach(sup::addTap);
+        sup.setEncodedListener(recorders);
         RtmpPublisher rtmp = null;
         if (config.rtmp() != null) {
             rtmp = new RtmpPublisher(config.rtmp(), key, config.bitrateKbps(), builder::buildRtmpPublisher);
@@ -141,6 +155,9 @@ public final class StreamerApp {
         }
         this.rtmp = rtmp;
         supervisor = sup;
+        if (!startCliRecordings()) {
+            return ExitCodes.CONFIG;
+        }
         if (stopRequested) {
             sup.requestStop("signal");
         }
@@ -178,6 +195,7 @@ public final class StreamerApp {
         if (in.dummy() && in.dummyFrames() > 0) {
             ingest.endAfterFrame(in.dummyFrames());
         }
+        this.ingest = ingest;
         if (ingest == null) {
             LOG.info("event=input_in_graph key={} uri={}{} runtime_dir={} codec={} cause=\"{}\"", key,
                     in.cuframes().kind().scheme(), in.cuframes().key(), in.cuframes().runtimeDir(), config.codec().cliName(),
@@ -189,7 +207,15 @@ public final class StreamerApp {
             return t;
         });
         int code;
+        NatsControlPlane control = config.nats() == null ? null
+                : new NatsControlPlane(config.nats(), in.natsKey(), serviceMetadata(), this);
         try {
+            if (control != null) {
+                control.start();
+                nats = control;
+            } else {
+                LOG.info("event=nats_disabled key={} cause=--no-nats", key);
+            }
             if (rtmp != null) {
                 rtmp.start();
             }
@@ -215,6 +241,10 @@ public final class StreamerApp {
             code = sup.run();
         } finally {
             ticker.shutdownNow();
+            recorders.close(); // after the encode pipeline's EOS: every access unit is in; files finalized
+            if (control != null) {
+                control.close();
+            }
             if (rtmp != null) {
                 rtmp.close(); // after the encode pipeline's EOS: what is queued still goes out
             }
@@ -240,6 +270,181 @@ public final class StreamerApp {
                 String.format("%.3f", activeS), String.format("%.1f", activeS > 0 ? stats.framesIn.get() / activeS : 0),
                 stats.counters());
         return code;
+    }
+
+    /** Starts the recordings of {@code --record-mp4} / {@code --record-mcap}; false (logged) if one cannot. */
+    private boolean startCliRecordings() {
+        for (Recorder r : recorders.all()) {
+            java.nio.file.Path path = r.format() == Recorder.Format.MP4 ? config.recordMp4() : config.recordMcap();
+            if (path == null) {
+                continue;
+            }
+            try {
+                r.start(path.toString(), null);
+            } catch (RecorderException e) {
+                LOG.error("event=config_error key={} flag=--record-{} value={} cause=\"{}\"", config.input().streamKey(),
+                        r.format().id(), path, e.getMessage());
+                recorders.close();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** NATS micro metadata (discovery): who this streamer is and what it publishes. */
+    private Map<String, String> serviceMetadata() {
+        Map<String, String> m = new LinkedHashMap<>();
+        InputSpec in = config.input();
+        m.put("instance", in.label());
+        m.put("key", in.natsKey());
+        m.put("status_subject", "cvmmap." + in.natsKey() + ".status");
+        m.put("subject_prefix", ControlService.subjectPrefix(in.natsKey()));
+        m.put("codec", config.codec().cliName());
+        m.put("outputs", outputs());
+        m.put("version", ControlService.VERSION);
+        m.put("host", hostName());
+        m.put("pid", Long.toString(ProcessHandle.current().pid()));
+        return m;
+    }
+
+    private String outputs() {
+        List<String> o = new ArrayList<>();
+        if (config.rtp() != null) {
+            o.add("rtp");
+        }
+        if (config.rtmp() != null) {
+            o.add("rtmp");
+        }
+        if (config.pipelineFile() != null) {
+            o.add("custom");
+        }
+        return String.join(",", o);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+
+    // ------------------------------------------------------------ StreamerControl (NATS)
+
+    @Override
+    public Map<String, Object> status() {
+        InputSpec in = config.input();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", ControlService.NAME);
+        m.put("version", ControlService.VERSION);
+        m.put("instance", in.label());
+        m.put("key", in.natsKey());
+        m.put("uptime_s", Math.round(stats.uptimeSeconds() * 1000) / 1000.0);
+        Map<String, Long> c = stats.counters();
+        Map<String, Object> frames = new LinkedHashMap<>();
+        frames.put("in", c.get("frames_in"));
+        frames.put("pushed", c.get("frames_pushed"));
+        frames.put("encoded", c.get("access_units"));
+        frames.put("dropped", c.get("dropped"));
+        frames.put("torn", c.get("torn"));
+        frames.put("invalid", c.get("invalid"));
+        m.put("frames", frames);
+        m.put("encoded_bytes", c.get("encoded_bytes"));
+        m.put("resets", c.get("resets"));
+        m.put("restarts", c.get("restarts"));
+        m.put("format", stats.format());
+        m.put("encoder", Map.of("name", stats.encoder(), "reason", stats.encoderReason()));
+        long lat = stats.ingestLatencyNs.get();
+        m.put("ingest_latency_ms", lat < 0 ? null : Math.round(lat / 1e3) / 1e3);
+        List<Map<String, Object>> outs = new ArrayList<>();
+        if (config.rtp() != null) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("kind", "rtp");
+            o.put("endpoint", config.rtp().host() + ":" + config.rtp().port());
+            o.put("payload_type", config.rtp().payloadType());
+            Supervisor sup = supervisor;
+            long bytes = sup == null ? -1 : sup.rtpBytesSent();
+            o.put("state", bytes > 0 ? "SENDING" : "IDLE");
+            o.put("connected", bytes > 0); // UDP: "connected" means packets are leaving
+            o.put("bytes", Math.max(0, bytes));
+            o.put("reconnects", 0);
+            outs.add(o);
+        }
+        RtmpPublisher.Stats r = rtmpStats();
+        if (config.rtmp() != null) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("kind", "rtmp");
+            o.put("url", config.rtmp().url().masked());
+            o.put("mode", config.rtmp().packaging().toString());
+            o.put("state", r == null ? "STOPPED" : r.state().name());
+            o.put("connected", r != null && r.state() == RtmpPublisher.State.PUBLISHING);
+            o.put("bytes", r == null ? 0 : r.bytes());
+            o.put("coded_frames", r == null ? 0 : r.codedFrames());
+            o.put("reconnects", r == null ? 0 : Math.max(0, r.sessions() - 1));
+            o.put("dropped", r == null ? 0 : r.dropped());
+            o.put("last_error", r == null || r.lastError() == null ? "" : r.lastError());
+            outs.add(o);
+        }
+        m.put("outputs", outs);
+        Map<String, Object> rec = new LinkedHashMap<>();
+        for (Recorder each : recorders.all()) {
+            rec.put(each.format().id(), ControlService.toJson(each.status()));
+        }
+        m.put("recorders", rec);
+        NatsControlPlane n = nats;
+        if (n != null) {
+            m.put("producer", n.producer().toJson());
+            m.put("nats", n.toJson());
+        }
+        return m;
+    }
+
+    @Override
+    public boolean requestKeyframe(String why) {
+        Supervisor s = supervisor;
+        return s != null && s.requestKeyframe(why);
+    }
+
+    @Override
+    public void requestRestart(String why) {
+        Supervisor s = supervisor;
+        if (s != null) {
+            s.requestRestart(why);
+        }
+    }
+
+    @Override
+    public Recorders recorders() {
+        return recorders;
+    }
+
+    @Override
+    public void producerOnline(String instance, long timestampNs) {
+        remap("ONLINE", instance);
+    }
+
+    @Override
+    public void producerOffline(String instance, long timestampNs) {
+        LOG.info("event=producer_offline key={} instance={} action=\"idle: outputs stay up, waiting for frames\"",
+                config.input().streamKey(), instance);
+    }
+
+    @Override
+    public void producerStreamReset(String instance, long timestampNs) {
+        remap("STREAM_RESET", instance);
+    }
+
+    private void remap(String why, String instance) {
+        CvmmapIngest i = ingest;
+        String key = config.input().streamKey();
+        if (i == null) {
+            LOG.info("event=producer_status_ignored key={} status={} instance={} cause=\"cuframes input: the source element "
+                    + "follows its publisher itself\"", key, why, instance);
+            return;
+        }
+        i.requestReset();
+        LOG.info("event=producer_remap_requested key={} status={} instance={} action=\"remap, renegotiate caps, force a "
+                + "keyframe on the next frame\"", key, why, instance);
     }
 
     /**

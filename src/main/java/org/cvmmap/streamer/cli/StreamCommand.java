@@ -3,6 +3,7 @@ package org.cvmmap.streamer.cli;
 import org.cvmmap.streamer.StreamerApp;
 import org.cvmmap.streamer.config.StreamerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.concurrent.Callable;
                 + "Exit codes: 0 ok, 1 bad flags, 2 bad configuration, 3 shared-memory error, 4 subscriber error, "
                 + "5 pipeline init error, 6 runtime error, 124 idle timeout.",
         subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class, RtmpStubTesterCommand.class,
-                FlvCheckCommand.class,
+                FlvCheckCommand.class, CtlCommand.class,
                 BenchLatencyCommand.class})
 public final class StreamCommand implements Callable<Integer> {
 
@@ -91,6 +92,15 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "10", description = "Pipeline rebuilds after errors before exit 6 (default ${DEFAULT-VALUE}).")
     int maxRestarts;
 
+    @Mixin
+    NatsOptions nats;
+    @Option(names = "--no-nats", description = "No control plane: do not connect to NATS at all.")
+    boolean noNats;
+    @Option(names = "--record-mp4", paramLabel = "PATH", description = "Record the encoded stream to a fragmented MP4 from the first keyframe until exit (the file must not exist).")
+    Path recordMp4;
+    @Option(names = "--record-mcap", paramLabel = "PATH", description = "Record the encoded stream to MCAP (foxglove CompressedVideo on /<label>/video) until exit.")
+    Path recordMcap;
+
     /** Validates the flags into a configuration. @throws org.cvmmap.streamer.config.ConfigException (exit 2) */
     StreamerConfig toConfig() {
         return StreamerConfig.builder()
@@ -102,6 +112,9 @@ public final class StreamCommand implements Callable<Integer> {
                 .rtmp(rtmp).rtmpUrl(rtmpUrl).rtmpMode(rtmpMode).rtmpReconnectMs(rtmpReconnectMinMs, rtmpReconnectMaxMs)
                 .pipelineFile(pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
+                .nats(!noNats).natsUrl(nats.url).natsAuth(nats.token, nats.user, nats.password, nats.creds)
+                .natsTls(nats.tls, nats.truststore, nats.truststorePassword).natsReconnectWaitMs(nats.reconnectWaitMs)
+                .recordMp4(recordMp4).recordMcap(recordMcap)
                 .build();
     }
 

@@ -23,6 +23,16 @@ public enum Codec {
         return rtpEncodingName;
     }
 
+    /** GStreamer parser element of this codec ({@code h264parse} / {@code h265parse}). */
+    public String parser() {
+        return cliName + "parse";
+    }
+
+    /** Caps of an Annex-B stream with one access unit per buffer, as the encode pipelines' parser emits it. */
+    public String encodedCaps() {
+        return "video/x-" + cliName + ",stream-format=byte-stream,alignment=au";
+    }
+
     /**
      * @throws ConfigException naming {@code --codec} for anything but h264/h265
      */

@@ -33,6 +33,22 @@ public record InputSpec(CvmmapTarget target, boolean dummy, long dummyFrames, in
         return cuframes != null ? cuframes.key() : target.natsTargetKey();
     }
 
+    /**
+     * The source's label: the cv-mmap instance name (the sync label), or the cuframes key. Names the
+     * MCAP topic {@code /<label>/video}.
+     */
+    public String label() {
+        return cuframes != null ? cuframes.key() : target.instance();
+    }
+
+    /**
+     * The key in NATS subjects ({@code cvmmap.<key>.status}, {@code cvmmap.<key>.streamer.*}): the
+     * cv-mmap nats_target_key (cvmmap-ipc.md §0), or the cuframes key with every '.' replaced by '_'.
+     */
+    public String natsKey() {
+        return streamKey().replace('.', '_');
+    }
+
     /** True when the graph reads the input itself (a cuframes source element): no ingest, no appsrc. */
     public boolean sourceInGraph() {
         return cuframes != null;

@@ -35,12 +35,16 @@ import java.util.regex.Pattern;
  * @param maxRestarts        pipeline rebuilds after errors before giving up (exit 6)
  * @param restartBackoffMinMs first back-off before a rebuild, ms (doubles up to the max)
  * @param restartBackoffMaxMs longest back-off, ms
+ * @param nats               the control plane's NATS connection, or null when disabled ({@code --no-nats})
+ * @param recordMp4          MP4 recording to start with the stream ({@code --record-mp4}), or null
+ * @param recordMcap         MCAP recording to start with the stream ({@code --record-mcap}), or null
  */
 public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
                              EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
                              int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, Path pipelineFile, long ingestMaxFrames,
                              long ingestIdleTimeoutMs, long statusIntervalMs, int maxRestarts,
-                             long restartBackoffMinMs, long restartBackoffMaxMs) {
+                             long restartBackoffMinMs, long restartBackoffMaxMs, NatsConfig nats, Path recordMp4,
+                             Path recordMcap) {
 
     /** Longest dummy label, bytes (the sync message's label field). */
     public static final int MAX_LABEL_BYTES = 24;
@@ -93,6 +97,18 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         private int maxRestarts = 10;
         private long restartBackoffMinMs = 250;
         private long restartBackoffMaxMs = 10_000;
+        private boolean natsEnabled = true;
+        private String natsUrl = NatsConfig.DEFAULT_URL;
+        private String natsToken;
+        private String natsUser;
+        private String natsPassword;
+        private Path natsCreds;
+        private boolean natsTls;
+        private Path natsTruststore;
+        private String natsTruststorePassword;
+        private long natsReconnectWaitMs = 1000;
+        private Path recordMp4;
+        private Path recordMcap;
 
         public Builder inputUri(String v) { inputUri = v; return this; }
         public Builder inputMode(String v) { inputMode = v; return this; }
@@ -127,6 +143,13 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         public Builder statusIntervalMs(long v) { statusIntervalMs = v; return this; }
         public Builder maxRestarts(int v) { maxRestarts = v; return this; }
         public Builder restartBackoffMs(long min, long max) { restartBackoffMinMs = min; restartBackoffMaxMs = max; return this; }
+        public Builder nats(boolean enabled) { natsEnabled = enabled; return this; }
+        public Builder natsUrl(String v) { natsUrl = v; return this; }
+        public Builder natsAuth(String token, String user, String password, Path creds) { natsToken = token; natsUser = user; natsPassword = password; natsCreds = creds; return this; }
+        public Builder natsTls(boolean tls, Path truststore, String truststorePassword) { natsTls = tls; natsTruststore = truststore; natsTruststorePassword = truststorePassword; return this; }
+        public Builder natsReconnectWaitMs(long v) { natsReconnectWaitMs = v; return this; }
+        public Builder recordMp4(Path v) { recordMp4 = v; return this; }
+        public Builder recordMcap(Path v) { recordMcap = v; return this; }
 
         /**
          * Validates and freezes the configuration.
@@ -178,9 +201,27 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
                         "no output configured: give --rtp --rtp-endpoint HOST:PORT and/or --rtmp --rtmp-url URL");
             }
             List<EncoderSpec> hw = hardwareEncoders != null ? List.copyOf(hardwareEncoders) : EncoderSpec.nvenc(c);
+            NatsConfig nats = natsEnabled ? NatsConfig.of(natsUrl, natsToken, natsUser, natsPassword, natsCreds, natsTls,
+                    natsTruststore, natsTruststorePassword, natsReconnectWaitMs) : null;
+            recordPath("--record-mp4", recordMp4);
+            recordPath("--record-mcap", recordMcap);
             return new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames, queueSize,
                     inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs, statusIntervalMs, maxRestarts,
-                    restartBackoffMinMs, restartBackoffMaxMs);
+                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap);
+        }
+
+        /** A recording path given on the command line: its folder must exist, the file must not. */
+        private static void recordPath(String flag, Path p) {
+            if (p == null) {
+                return;
+            }
+            Path abs = p.toAbsolutePath();
+            if (abs.getParent() == null || !java.nio.file.Files.isDirectory(abs.getParent())) {
+                throw new ConfigException(flag, p, "its folder does not exist");
+            }
+            if (java.nio.file.Files.exists(abs)) {
+                throw new ConfigException(flag, p, "already exists (recordings never overwrite a file)");
+            }
         }
 
         private InputSpec buildInput() {

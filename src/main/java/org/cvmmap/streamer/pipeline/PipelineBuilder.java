@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.pipeline;
 
+import org.cvmmap.streamer.config.Codec;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.freedesktop.gstreamer.Element;
@@ -144,6 +145,24 @@ public final class PipelineBuilder {
         String desc = d.render(Map.of("rtmp_url", config.rtmp().url().url()));
         String masked = d.render(Map.of("rtmp_url", config.rtmp().url().masked()));
         return parse(d, desc, masked, List.of("flvsrc"));
+    }
+
+    /** How often the MP4 recorder closes a fragment (the most a crash can lose), ms. */
+    public static final int MP4_FRAGMENT_MS = 500;
+
+    /**
+     * The MP4 recorder graph ({@code record-mp4.pipeline}): appsrc of access units → parser →
+     * fragmented mp4mux → filesink named "file" (location set by the caller).
+     *
+     * @param codec the encoded stream's codec
+     * @return the pipeline in state NULL
+     * @throws PipelineBuildException if it cannot be parsed
+     */
+    public static Pipeline buildMp4Recorder(Codec codec) {
+        PipelineDescriptor d = PipelineDescriptor.builtIn("record-mp4.pipeline");
+        String desc = d.render(Map.of("encoded_caps", codec.encodedCaps(), "parser", codec.parser(),
+                "fragment_ms", Integer.toString(MP4_FRAGMENT_MS)));
+        return parse(d, desc, desc, List.of("src", "file"));
     }
 
     /**

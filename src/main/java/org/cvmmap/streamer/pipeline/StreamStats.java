@@ -27,6 +27,11 @@ public final class StreamStats {
     public final AtomicLong resets = new AtomicLong();
     /** Pipeline rebuilds after errors or encoder fallback. */
     public final AtomicLong restarts = new AtomicLong();
+    /**
+     * Ingest latency of the last frame read: wall clock at the coherent read minus the producer's
+     * capture timestamp, ns; -1 when unknown (no frame yet, or a producer clock that is not the Unix epoch).
+     */
+    public final AtomicLong ingestLatencyNs = new AtomicLong(-1);
     /** {@link System#nanoTime()} of the first frame read, 0 before it. */
     public final AtomicLong firstFrameNanos = new AtomicLong();
     /** {@link System#nanoTime()} of the last frame read. */

@@ -6,7 +6,9 @@ import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.cvmmap.streamer.util.ExitCodes;
+import org.cvmmap.streamer.util.WallClock;
 import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.FlowReturn;
@@ -51,7 +53,11 @@ public final class Supervisor {
     /** A pipeline that ran this long before failing resets the restart count and back-off, ms. */
     static final long STABLE_MS = 10_000;
 
-    private sealed interface Event permits BusError, BusEos, EncoderStalled, EncoderConfirmed, Drained, Stop, Fatal {
+    private sealed interface Event permits BusError, BusEos, EncoderStalled, EncoderConfirmed, Drained, Stop, Fatal,
+            Restart {
+    }
+
+    private record Restart(String why) implements Event {
     }
 
     private record BusError(long gen, String source, String message) implements Event {
@@ -125,6 +131,10 @@ public final class Supervisor {
     private volatile boolean inputFinished;
     private IngestFrame held;
     private volatile PushListener pushListener;
+    private volatile EncodedUnitListener encodedListener;
+    private final CaptureTimes captureTimes = new CaptureTimes();
+    /** RTP bytes of the graphs already torn down. */
+    private long rtpBytesDone;
     private final List<PipelineTap> taps = new CopyOnWriteArrayList<>();
     private long generation;
     private final Thread pusher;
@@ -155,6 +165,43 @@ public final class Supervisor {
     /** Installs a push observer (before {@link #run()}). */
     public void setPushListener(PushListener l) {
         this.pushListener = l;
+    }
+
+    /** Installs the receiver of encoded access units (the recorders); before {@link #run()}. */
+    public void setEncodedListener(EncodedUnitListener l) {
+        this.encodedListener = l;
+    }
+
+    /**
+     * Asks the running encoder for an IDR with all headers on the next frame (NATS {@code keyframe},
+     * recorder start). Safe from any thread.
+     *
+     * @return false when there is nothing to ask: no graph running, or an already-encoded input
+     */
+    public boolean requestKeyframe(String why) {
+        pushLock.lock();
+        try {
+            Active a = active;
+            if (a == null || a.src == null || passthrough) {
+                LOG.info("event=keyframe_request key={} accepted=false cause={} why=\"{}\"", key,
+                        a == null ? "no_pipeline" : "no_encoder_input", why);
+                return false;
+            }
+            boolean ok = ForceKeyUnit.request(a.src, (int) stats.accessUnits.get());
+            LOG.info("event=keyframe_request key={} gen={} accepted={} why=\"{}\"", key, a.gen, ok, why);
+            return ok;
+        } finally {
+            pushLock.unlock();
+        }
+    }
+
+    /**
+     * Rebuilds the pipeline (NATS {@code restart}): the running graph is stopped and a new one
+     * built with the current configuration and encoder; outputs reattach, ingest is not touched.
+     * Not counted against {@code --max-restarts}. Safe from any thread.
+     */
+    public void requestRestart(String why) {
+        events.add(new Restart(why));
     }
 
     /** Adds an output that reads from every graph this supervisor starts (before {@link #run()}). */
@@ -232,6 +279,7 @@ public final class Supervisor {
                         selector.reject(o.reason);
                         stats.restarts.incrementAndGet();
                     }
+                    case REBUILD -> stats.restarts.incrementAndGet();
                     case RESTART -> {
                         if (System.nanoTime() - a.startedNanos >= TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
                             restarts = 0; // it ran well for a while: a fresh failure, not a crash loop
@@ -386,13 +434,20 @@ public final class Supervisor {
             if (a.accessUnits.getAndIncrement() == 0) {
                 events.add(new EncoderConfirmed(gen));
             }
+            EncodedUnitListener units = encodedListener;
+            if (b != null && units != null && units.wantsUnits()) {
+                units.onUnit(unitOf(b));
+            }
             return PadProbeReturn.OK;
         });
         PushListener listener = pushListener;
-        if (listener != null && a.src != null) {
+        if (a.src != null) {
             a.src.getStaticPad("src").addProbe(PadProbeType.BUFFER, (pad, info) -> {
                 Buffer b = info.getBuffer();
-                listener.pushed(b.getOffset(), b.getPresentationTimestamp());
+                captureTimes.stamped(b.getOffset(), b.getPresentationTimestamp());
+                if (listener != null) {
+                    listener.pushed(b.getOffset(), b.getPresentationTimestamp());
+                }
                 return PadProbeReturn.OK;
             });
         }
@@ -411,6 +466,16 @@ public final class Supervisor {
         stats.format(format != null ? format.toString() : passthrough ? "encoded" : "cuframes NV12");
         active = a;
         return a;
+    }
+
+    /** Copies an access unit out of the parser's buffer, stamped with its frame's capture time. */
+    private EncodedUnit unitOf(Buffer b) {
+        long pts = b.getPresentationTimestamp();
+        long capture = captureTimes.captureOf(pts);
+        if (capture < 0) { // no appsrc (cuframes input) or not seen: when it left the parser
+            capture = WallClock.nowNanos();
+        }
+        return new EncodedUnit(GstBuffers.copy(b), pts, b.getDecodeTimestamp(), capture, GstBuffers.keyframe(b));
     }
 
     /**
@@ -435,7 +500,7 @@ public final class Supervisor {
         return "unknown";
     }
 
-    private enum Kind { EXIT, FALLBACK, RESTART }
+    private enum Kind { EXIT, FALLBACK, RESTART, REBUILD }
 
     private record Outcome(Kind kind, int code, String reason) {
         static Outcome exit(int code) {
@@ -463,6 +528,11 @@ public final class Supervisor {
                 LOG.error("event=fatal key={} exit_code={} cause=\"{}\"", key, f.code(), f.message());
                 teardown(a);
                 return Outcome.exit(f.code());
+            }
+            if (e instanceof Restart r) {
+                LOG.info("event=pipeline_rebuild key={} gen={} cause=\"{}\"", key, a.gen, r.why());
+                teardown(a);
+                return new Outcome(Kind.REBUILD, 0, r.why());
             }
             if ((e instanceof Drained d && d.gen() == a.gen) || (e instanceof BusEos eos && eos.gen() == a.gen
                     && (inputFinished || sourceInGraph))) {
@@ -522,7 +592,33 @@ public final class Supervisor {
         }
     }
 
+    /**
+     * RTP bytes sent so far, all graphs (udpsink "rtpsink" {@code bytes-served}), or -1 without an RTP
+     * output.
+     */
+    public long rtpBytesSent() {
+        pushLock.lock();
+        try {
+            Active a = active;
+            long live = a == null ? 0 : bytesServed(a);
+            return live < 0 && rtpBytesDone == 0 ? -1 : rtpBytesDone + Math.max(0, live);
+        } finally {
+            pushLock.unlock();
+        }
+    }
+
+    private static long bytesServed(Active a) {
+        Element sink = a.pipeline.getElementByName("rtpsink");
+        return sink == null ? -1 : ((Number) sink.get("bytes-served")).longValue();
+    }
+
     private void teardown(Active a) {
+        pushLock.lock();
+        try {
+            rtpBytesDone += Math.max(0, bytesServed(a));
+        } finally {
+            pushLock.unlock();
+        }
         if (active == a) {
             active = null;
         }
@@ -630,6 +726,7 @@ public final class Supervisor {
                 boolean ok = ForceKeyUnit.request(a.src, (int) stats.resets.get());
                 LOG.info("event=keyframe_forced key={} frame_id={} accepted={} cause=producer_reset", key, f.frameId(), ok);
             }
+            captureTimes.pushed(f.frameId(), f.timestampNs());
             Buffer b = ((GstFrameBuffer) f.buffer()).release();
             b.setOffset(f.frameId()); // raw video: offset = frame number; lets observers map PTS to frame
             ret = a.src.pushBuffer(b); // takes ownership: b is never touched again

@@ -5,6 +5,7 @@ import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.ingest.FrameBuffer;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.pipeline.StreamStats;
+import org.cvmmap.streamer.util.WallClock;
 
 /**
  * The cv-mmap ingest thread: SUB to the producer's sync messages (libzmq, CONFLATE, 100 ms receive
@@ -124,6 +125,9 @@ public final class CvmmapIngest implements AutoCloseable {
                         IngestFrame f = r.frame();
                         stats.framesIn.incrementAndGet();
                         stats.lastFrameNanos.set(f.readNanos());
+                        long latency = WallClock.nowNanos() - f.timestampNs();
+                        // only a producer clock on the Unix epoch gives a meaningful difference (< 1 h)
+                        stats.ingestLatencyNs.set(latency >= 0 && latency < 3_600_000_000_000L ? latency : -1);
                         if (stats.firstFrameNanos.compareAndSet(0, f.readNanos())) {
                             LOG.info("event=first_frame key={} frame_id={} format={}", key, f.frameId(), f.format());
                         }

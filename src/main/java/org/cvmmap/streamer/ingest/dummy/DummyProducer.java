@@ -10,6 +10,7 @@ import org.cvmmap.streamer.ingest.cvmmap.PlaneType;
 import org.cvmmap.streamer.ingest.cvmmap.ShmMetadata;
 import org.cvmmap.streamer.ingest.cvmmap.SyncMessage;
 import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
+import org.cvmmap.streamer.util.WallClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -107,7 +107,7 @@ public final class DummyProducer implements AutoCloseable {
             throw new UncheckedIOException("cannot create shared memory " + shmPath + ": " + e.getMessage(), e);
         }
         map.put(ShmMetadata.REGION_SIZE, background);
-        ShmMetadata.writeV2LeftOnly(map, 0, nowNs(), left);
+        ShmMetadata.writeV2LeftOnly(map, 0, WallClock.nowNanos(), left);
         try {
             pub = ZmqSocket.publisher(s.target().zmqAddress());
             pub.watchPeers();
@@ -131,7 +131,7 @@ public final class DummyProducer implements AutoCloseable {
         long periodNs = settings.fps() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.fps() : 0;
         long next = System.nanoTime();
         while (!stopped && (settings.frames() == 0 || published < settings.frames())) {
-            publishFrame(published + 1, nowNs());
+            publishFrame(published + 1, WallClock.nowNanos());
             if (periodNs > 0) {
                 next += periodNs;
                 long wait = next - System.nanoTime();
@@ -251,11 +251,6 @@ public final class DummyProducer implements AutoCloseable {
      */
     public static int[] backgroundPixel(int x, int y, int w, int h) {
         return new int[] {x * 255 / Math.max(1, w - 1), y * 255 / Math.max(1, h - 1), ((x / 32 + y / 32) & 1) * 96 + 64};
-    }
-
-    private static long nowNs() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private void closeQuietly() {

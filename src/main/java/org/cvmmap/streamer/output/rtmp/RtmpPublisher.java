@@ -4,10 +4,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.RtmpOutput;
 import org.cvmmap.streamer.pipeline.ForceKeyUnit;
+import org.cvmmap.streamer.pipeline.GstBuffers;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
 import org.cvmmap.streamer.pipeline.PipelineTap;
 import org.freedesktop.gstreamer.Buffer;
-import org.freedesktop.gstreamer.BufferFlags;
 import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
@@ -18,7 +18,6 @@ import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.AppSrc;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -69,10 +68,12 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
      * @param sessions      client graphs started (connection attempts)
      * @param published     sessions that reached the server (it answered connect/publish)
      * @param codedFrames   coded-frame tags pushed, all sessions
+     * @param bytes         FLV tag bytes pushed to the client, all sessions
      * @param dropped       access units dropped (queue full, backpressure, waiting for a keyframe after a gap)
      * @param lastError     the last error of the client graph, or null
      */
-    public record Stats(State state, long sessions, long published, long codedFrames, long dropped, String lastError) {
+    public record Stats(State state, long sessions, long published, long codedFrames, long bytes, long dropped,
+                        String lastError) {
     }
 
     private record AccessUnit(EncodedCaps caps, byte[] data, boolean keyframe, long ptsNs, long dtsNs) {
@@ -88,6 +89,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     private final AtomicLong sessions = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong codedFrames = new AtomicLong();
+    private final AtomicLong bytesPushed = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile State state = State.CONNECTING;
     private volatile String lastError;
@@ -125,7 +127,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
 
     /** A snapshot of the counters. */
     public Stats stats() {
-        return new Stats(state, sessions.get(), published.get(), codedFrames.get(), dropped.get(), lastError);
+        return new Stats(state, sessions.get(), published.get(), codedFrames.get(), bytesPushed.get(), dropped.get(), lastError);
     }
 
     @Override
@@ -149,7 +151,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
         }
         try {
             Buffer b = sample.getBuffer();
-            boolean keyframe = !b.getFlags().contains(BufferFlags.DELTA_UNIT);
+            boolean keyframe = GstBuffers.keyframe(b);
             if (stopping || (waitKeyframe && !keyframe)) {
                 dropped.incrementAndGet();
                 return FlowReturn.OK;
@@ -159,10 +161,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                 dropped.incrementAndGet();
                 return FlowReturn.OK;
             }
-            ByteBuffer bb = b.map(false);
-            byte[] data = new byte[bb.remaining()];
-            bb.get(data);
-            b.unmap();
+            byte[] data = GstBuffers.copy(b);
             AccessUnit au = new AccessUnit(caps, data, keyframe, b.getPresentationTimestamp(), b.getDecodeTimestamp());
             if (queue.offer(au)) {
                 waitKeyframe = false;
@@ -370,14 +369,12 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
 
     /** @return null when pushed, else why not */
     private String push(AppSrc src, FlvSession.Tag t) {
-        Buffer b = new Buffer(t.bytes().length);
-        ByteBuffer bb = b.map(true);
-        bb.put(t.bytes());
-        b.unmap();
+        Buffer b = GstBuffers.of(t.bytes());
         FlowReturn r = src.pushBuffer(b);
         if (r != FlowReturn.OK) {
             return "appsrc refused a tag: " + r;
         }
+        bytesPushed.addAndGet(t.bytes().length);
         if (t.kind() == FlvSession.Kind.CODED_FRAME) {
             codedFrames.incrementAndGet();
         }

@@ -1,0 +1,164 @@
+package org.cvmmap.streamer.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.cvmmap.streamer.control.ControlClient;
+import org.cvmmap.streamer.control.proto.McapRecordingOptions;
+import org.cvmmap.streamer.control.proto.RecordingStartRequest;
+import org.cvmmap.streamer.control.proto.RecordingStatusResponse;
+import org.cvmmap.streamer.util.ExitCodes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code cvmmap-streamer ctl}: a tiny client of the {@code cvmmap_streamer} NATS service, for hosts
+ * without the {@code nats} CLI. Prints the reply as JSON on stdout.
+ * Exit codes: 0 ok, 1 bad flags, 2 the service refused the request (error reply), 4 no streamer
+ * answers on that key, 6 NATS unreachable, 124 no reply in time.
+ */
+@Command(name = "ctl", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = "Talks to a running streamer over NATS (cvmmap.<key>.streamer.*) and prints the reply as JSON.%n"
+                + "  ctl --key K status | keyframe | restart | discover%n"
+                + "  ctl --key K record mp4|mcap start PATH [--topic T] [--frame-id F] | stop | status%n"
+                + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 4 no streamer answers, 6 NATS unreachable, 124 timeout.")
+public final class CtlCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    NatsOptions nats;
+    @Option(names = "--key", paramLabel = "KEY", description = "The stream's NATS key, as in cvmmap.<key>.streamer.* (e.g. cvmmap_default; the built-in producer's is cvmmap_dummy). Not needed for discover.")
+    String key;
+    @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "5000", description = "How long to wait for the reply (default ${DEFAULT-VALUE}).")
+    long timeoutMs;
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "MCAP topic (record mcap start; default /<label>/video).")
+    String topic;
+    @Option(names = "--frame-id", paramLabel = "ID", description = "MCAP CompressedVideo frame_id (record mcap start; default the label).")
+    String frameId;
+    @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | keyframe | restart | discover | record FORMAT start PATH | record FORMAT stop | record FORMAT status")
+    List<String> command;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String verb = command.get(0);
+        String endpoint;
+        byte[] body = new byte[0];
+        boolean recorder = false;
+        switch (verb) {
+            case "status", "keyframe", "restart", "discover" -> {
+                if (command.size() != 1) {
+                    return usage(err, verb + " takes no arguments");
+                }
+                endpoint = verb;
+            }
+            case "record" -> {
+                if (command.size() < 3 || !List.of("mp4", "mcap").contains(command.get(1))) {
+                    return usage(err, "record needs FORMAT (mp4|mcap) and start PATH | stop | status");
+                }
+                String action = command.get(2);
+                endpoint = "recorder." + command.get(1) + "." + action;
+                recorder = true;
+                if (action.equals("start")) {
+                    if (command.size() != 4) {
+                        return usage(err, "record " + command.get(1) + " start needs PATH");
+                    }
+                    RecordingStartRequest.Builder b = RecordingStartRequest.newBuilder().setOutputPath(command.get(3));
+                    if (topic != null || frameId != null) {
+                        McapRecordingOptions.Builder o = McapRecordingOptions.newBuilder();
+                        if (topic != null) {
+                            o.setTopic(topic);
+                        }
+                        if (frameId != null) {
+                            o.setFrameId(frameId);
+                        }
+                        b.setMcapOptions(o);
+                    }
+                    body = b.build().toByteArray();
+                } else if (!List.of("stop", "status").contains(action) || command.size() != 3) {
+                    return usage(err, "record " + command.get(1) + " takes start PATH, stop or status");
+                }
+            }
+            default -> {
+                return usage(err, "unknown command " + verb);
+            }
+        }
+        if (!verb.equals("discover") && (key == null || key.isBlank())) {
+            return usage(err, "--key is required (e.g. --key cvmmap_default)");
+        }
+        ControlClient client;
+        try {
+            client = ControlClient.connect(nats.toConfig());
+        } catch (IOException e) {
+            err.println("error: NATS unreachable at " + nats.toConfig().maskedServers() + ": " + e.getMessage());
+            return ExitCodes.RUNTIME;
+        }
+        try {
+            Duration timeout = Duration.ofMillis(timeoutMs);
+            if (verb.equals("discover")) {
+                List<JsonNode> infos = client.discover(Duration.ofMillis(Math.min(timeoutMs, 1000)));
+                out.println(JSON.writeValueAsString(infos));
+                return infos.isEmpty() ? ExitCodes.THRESHOLD_OR_SUBSCRIBER : ExitCodes.OK;
+            }
+            ControlClient.Reply r = client.request(key, endpoint, body, timeout);
+            out.println(recorder ? recorderJson(r.body()) : new String(r.body(), StandardCharsets.UTF_8));
+            if (r.failed()) {
+                err.println("error: " + r.error() + " (code " + r.errorCode() + ")");
+                return ExitCodes.CONFIG;
+            }
+            return ExitCodes.OK;
+        } catch (TimeoutException e) {
+            err.println("error: no reply on cvmmap." + key + ".streamer." + endpoint + " within " + timeoutMs + " ms");
+            return ExitCodes.TIMEOUT;
+        } catch (ControlClient.NoResponderException e) {
+            err.println("error: " + e.getMessage() + " (is the streamer running, with this --key?)");
+            return ExitCodes.THRESHOLD_OR_SUBSCRIBER;
+        } finally {
+            client.close();
+        }
+    }
+
+    private static int usage(PrintWriter err, String why) {
+        err.println("error: " + why);
+        err.println("Try 'cvmmap-streamer ctl --help'.");
+        return ExitCodes.USAGE;
+    }
+
+    /** A RecordingStatusResponse as JSON (field names of cvmmap-ipc.md §3.4). */
+    static String recorderJson(byte[] body) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        try {
+            RecordingStatusResponse r = RecordingStatusResponse.parseFrom(body);
+            m.put("error", r.getError().name());
+            m.put("format", r.getFormat().name());
+            m.put("can_record", r.getCanRecord());
+            m.put("is_recording", r.getIsRecording());
+            m.put("last_frame_ok", r.getLastFrameOk());
+            m.put("frames_ingested", Integer.toUnsignedLong(r.getFramesIngested()));
+            m.put("frames_encoded", Integer.toUnsignedLong(r.getFramesEncoded()));
+            m.put("active_path", r.getActivePath());
+            m.put("error_message", r.getErrorMessage());
+        } catch (InvalidProtocolBufferException e) {
+            return new String(body, StandardCharsets.UTF_8); // a JSON error reply
+        }
+        return JSON.writeValueAsString(m);
+    }
+}

@@ -1,0 +1,39 @@
+package org.cvmmap.streamer.control;
+
+import org.cvmmap.streamer.record.Recorders;
+
+import java.util.Map;
+
+/**
+ * What the control plane may do to the running streamer: the narrow interface between NATS and
+ * the pipeline. Implementations must be safe to call from any thread and must not block for long.
+ */
+public interface StreamerControl {
+    /**
+     * A snapshot of the stream's state for the {@code status} endpoint: counters, encoder and why,
+     * per-output state, ingest latency, uptime, recorders (serialized as JSON as given).
+     */
+    Map<String, Object> status();
+
+    /**
+     * Asks for an IDR with all headers on the next frame.
+     *
+     * @return false when nothing can be asked (no pipeline running, or an already-encoded input)
+     */
+    boolean requestKeyframe(String why);
+
+    /** Rebuilds the encode pipeline (outputs reattach; ingest and recorders go on). */
+    void requestRestart(String why);
+
+    /** The stream's MP4 and MCAP recorders. */
+    Recorders recorders();
+
+    /** The producer announced itself (ONLINE): map its shared memory again on the next frame. */
+    void producerOnline(String instance, long timestampNs);
+
+    /** The producer stopped (OFFLINE): idle, outputs stay up. */
+    void producerOffline(String instance, long timestampNs);
+
+    /** The producer restarted its stream (STREAM_RESET): remap, renegotiate, force a keyframe. */
+    void producerStreamReset(String instance, long timestampNs);
+}

@@ -1,0 +1,106 @@
+package org.cvmmap.streamer.record;
+
+import org.cvmmap.streamer.pipeline.EncodedUnit;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.Timestamp;
+import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.record.mcap.McapWriter;
+import org.cvmmap.streamer.record.proto.CompressedVideo;
+import org.cvmmap.streamer.util.WallClock;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * MCAP recording: one channel {@code topic} of foxglove {@code CompressedVideo} (protobuf schema,
+ * {@code format} = h264/h265, one Annex-B access unit per message), log time = capture timestamp,
+ * publish time = wall clock when written. Chunks of {@value #CHUNK_BYTES} bytes or
+ * {@value #CHUNK_MS} ms, whichever comes first: a crash loses at most the open chunk.
+ */
+final class McapFileSink implements RecordingSink {
+    static final int CHUNK_BYTES = 1 << 20;
+    static final long CHUNK_MS = 1000;
+    static final String SCHEMA_NAME = "foxglove.CompressedVideo";
+
+    private final OutputStream out;
+    private final McapWriter writer;
+    private final int channel;
+    private final String frameId;
+    private final String format;
+    private long chunkOpenedNanos = System.nanoTime();
+
+    /**
+     * Creates the file (it must not exist) and writes the header, schema and channel.
+     *
+     * @throws IOException if it cannot be created
+     */
+    McapFileSink(Path path, Codec codec, String topic, String frameId, String library) throws IOException {
+        this.out = new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), 1 << 16);
+        this.frameId = frameId;
+        this.format = codec.cliName();
+        try {
+            this.writer = new McapWriter(out, "", library, CHUNK_BYTES);
+            int schema = writer.addSchema(SCHEMA_NAME, "protobuf", descriptorSet(CompressedVideo.getDescriptor().getFile()));
+            this.channel = writer.addChannel(schema, topic, "protobuf", Map.of());
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The schema data MCAP's protobuf profile wants: a FileDescriptorSet holding the message's file
+     * and every file it imports, dependencies first.
+     */
+    static byte[] descriptorSet(FileDescriptor file) {
+        Set<FileDescriptor> ordered = new LinkedHashSet<>();
+        collect(file, ordered);
+        List<com.google.protobuf.DescriptorProtos.FileDescriptorProto> protos = new ArrayList<>();
+        ordered.forEach(f -> protos.add(f.toProto()));
+        return FileDescriptorSet.newBuilder().addAllFile(protos).build().toByteArray();
+    }
+
+    private static void collect(FileDescriptor f, Set<FileDescriptor> into) {
+        for (FileDescriptor d : f.getDependencies()) {
+            collect(d, into);
+        }
+        into.add(f);
+    }
+
+    @Override
+    public void write(EncodedUnit unit) throws IOException {
+        long t = unit.captureNs();
+        byte[] msg = CompressedVideo.newBuilder()
+                .setTimestamp(Timestamp.newBuilder().setSeconds(Math.floorDiv(t, 1_000_000_000L))
+                        .setNanos((int) Math.floorMod(t, 1_000_000_000L)))
+                .setFrameId(frameId).setData(ByteString.copyFrom(unit.data())).setFormat(format)
+                .build().toByteArray();
+        long before = writer.messageCount();
+        writer.addMessage(channel, t, WallClock.nowNanos(), msg);
+        if (System.nanoTime() - chunkOpenedNanos >= CHUNK_MS * 1_000_000L) {
+            writer.flushChunk();
+            chunkOpenedNanos = System.nanoTime();
+        } else if (before == 0) {
+            chunkOpenedNanos = System.nanoTime();
+        }
+    }
+
+    @Override
+    public void finish() throws IOException {
+        try (out) {
+            writer.close();
+        }
+    }
+}

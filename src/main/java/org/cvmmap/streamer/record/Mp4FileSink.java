@@ -1,0 +1,106 @@
+package org.cvmmap.streamer.record;
+
+import org.cvmmap.streamer.pipeline.EncodedUnit;
+import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.pipeline.GstBuffers;
+import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.freedesktop.gstreamer.Buffer;
+import org.freedesktop.gstreamer.Bus;
+import org.freedesktop.gstreamer.FlowReturn;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.State;
+import org.freedesktop.gstreamer.StateChangeReturn;
+import org.freedesktop.gstreamer.elements.AppSrc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * MP4 recording through {@code pipelines/record-mp4.pipeline}: appsrc → parser → fragmented
+ * mp4mux → filesink. Timestamps start at 0 at the first (key)frame. {@link #finish()} sends EOS and
+ * waits for it, so mp4mux closes the file (mfra, durations); a crash leaves every complete fragment
+ * playable.
+ */
+final class Mp4FileSink implements RecordingSink {
+    private static final long EOS_WAIT_MS = 5000;
+
+    private final Pipeline pipeline;
+    private final AppSrc src;
+    private final CountDownLatch eos = new CountDownLatch(1);
+    private volatile String error;
+    private long baseNs = -1;
+
+    /**
+     * Builds the graph and starts it on a new file (it must not exist).
+     *
+     * @throws IOException if the file cannot be created or the graph cannot start
+     */
+    Mp4FileSink(Path path, Codec codec) throws IOException {
+        Files.newOutputStream(path, java.nio.file.StandardOpenOption.CREATE_NEW).close(); // refuses an existing file
+        try {
+            pipeline = PipelineBuilder.buildMp4Recorder(codec);
+        } catch (PipelineBuilder.PipelineBuildException e) {
+            Files.deleteIfExists(path);
+            throw new IOException("MP4 recorder graph: " + e.getMessage(), e);
+        }
+        src = (AppSrc) pipeline.getElementByName("src");
+        pipeline.getElementByName("file").set("location", path.toString());
+        Bus bus = pipeline.getBus();
+        bus.connect((Bus.ERROR) (source, code, message) -> {
+            error = (source == null ? "?" : source.getName()) + ": " + message;
+            eos.countDown();
+        });
+        bus.connect((Bus.EOS) source -> eos.countDown());
+        if (pipeline.setState(State.PLAYING) == StateChangeReturn.FAILURE) {
+            dispose();
+            Files.deleteIfExists(path);
+            throw new IOException("MP4 recorder graph cannot start" + (error == null ? "" : ": " + error));
+        }
+    }
+
+    @Override
+    public void write(EncodedUnit unit) throws IOException {
+        if (error != null) {
+            throw new IOException(error);
+        }
+        long dts = unit.dtsNs() >= 0 ? unit.dtsNs() : unit.ptsNs();
+        if (baseNs < 0) {
+            baseNs = Math.min(dts, unit.ptsNs());
+        }
+        Buffer b = GstBuffers.of(unit.data());
+        b.setPresentationTimestamp(unit.ptsNs() - baseNs);
+        b.setDecodeTimestamp(dts - baseNs);
+        FlowReturn r = src.pushBuffer(b); // takes ownership
+        if (r != FlowReturn.OK) {
+            throw new IOException("MP4 recorder refused the access unit: " + r + (error == null ? "" : " (" + error + ")"));
+        }
+    }
+
+    @Override
+    public void finish() throws IOException {
+        try {
+            src.endOfStream();
+            boolean done = eos.await(EOS_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (error != null) {
+                throw new IOException(error);
+            }
+            if (!done) {
+                throw new IOException("mp4mux did not finish within " + EOS_WAIT_MS + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while finishing the MP4 file", e);
+        } finally {
+            dispose();
+        }
+    }
+
+    private void dispose() {
+        pipeline.setState(State.NULL);
+        pipeline.getBus().dispose();
+        pipeline.dispose();
+    }
+}

@@ -1,0 +1,290 @@
+package org.cvmmap.streamer.record;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.pipeline.EncodedUnit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One recorder (MP4 or MCAP) fed with the encoded access units the streamer already produces: no
+ * second encode. A recording starts on a keyframe (one is requested at start), is written by its own
+ * thread from a bounded queue ({@value #QUEUE_UNITS} units), and when the disk falls behind, units are
+ * dropped up to the next keyframe so the file never holds a broken GOP. One recording at a time.
+ */
+public final class Recorder {
+    private static final Logger LOG = LogManager.getLogger(Recorder.class);
+    static final int QUEUE_UNITS = 256;
+    private static final long STOP_WAIT_MS = 15_000;
+
+    /** Container formats. */
+    public enum Format {
+        MP4("mp4"), MCAP("mcap");
+
+        private final String id;
+
+        Format(String id) {
+            this.id = id;
+        }
+
+        /** Lower-case name, as in the NATS subjects ({@code recorder.mp4.start}). */
+        public String id() {
+            return id;
+        }
+    }
+
+    /**
+     * MCAP options of a start request (cvmmap-ipc.md §3.4 {@code McapRecordingOptions}); null fields
+     * take the defaults.
+     *
+     * @param compression "" or "none" (chunks are not compressed: the video already is)
+     * @param topic       default {@code /<label>/video}
+     * @param frameId     default the label
+     */
+    public record McapOptions(String compression, String topic, String frameId) {
+        /** Every field default. */
+        public static final McapOptions DEFAULTS = new McapOptions(null, null, null);
+    }
+
+    private final class Session {
+        final Path path;
+        final RecordingSink sink;
+        final BlockingQueue<EncodedUnit> queue = new ArrayBlockingQueue<>(QUEUE_UNITS);
+        final AtomicLong ingested = new AtomicLong();
+        final AtomicLong written = new AtomicLong();
+        final Thread thread;
+        volatile boolean waitKeyframe = true;
+        volatile boolean lastOk = true;
+        volatile boolean stopping;
+        volatile String error = "";
+
+        Session(Path path, RecordingSink sink) {
+            this.path = path;
+            this.sink = sink;
+            this.thread = new Thread(this::writeLoop, "rec-" + format.id() + "-" + key);
+            this.thread.setDaemon(true);
+        }
+
+        void writeLoop() {
+            try {
+                while (true) {
+                    EncodedUnit u = queue.poll(50, TimeUnit.MILLISECONDS);
+                    if (u == null) {
+                        if (stopping) {
+                            break;
+                        }
+                        continue;
+                    }
+                    sink.write(u);
+                    written.incrementAndGet();
+                }
+            } catch (IOException e) {
+                error = "write failed: " + e.getMessage();
+                lastOk = false;
+                LOG.error("event=recording_failed key={} format={} path={} frames_written={} cause=\"{}\"", key,
+                        format.id(), path, written.get(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    sink.finish();
+                } catch (IOException e) {
+                    if (error.isEmpty()) {
+                        error = "finish failed: " + e.getMessage();
+                    }
+                    LOG.error("event=recording_finish_failed key={} format={} path={} cause=\"{}\"", key, format.id(),
+                            path, e.getMessage());
+                }
+                ended(this);
+            }
+        }
+
+        RecorderStatus status(boolean recording) {
+            return new RecorderStatus(format, recording, lastOk, ingested.get(), written.get(), path.toString(), error);
+        }
+    }
+
+    /** Opens the file of one recording. */
+    @FunctionalInterface
+    interface SinkFactory {
+        RecordingSink open(Path path, McapOptions options) throws IOException;
+    }
+
+    private final Format format;
+    private final String key;
+    private final Runnable keyframeRequest;
+    private final SinkFactory factory;
+    private volatile Session session;
+    private volatile RecorderStatus last;
+
+    /**
+     * @param format          the container
+     * @param codec           the encoded stream's codec
+     * @param key             stream key, for logs and thread names
+     * @param label           the source label: MCAP topic {@code /<label>/video} and frame_id by default
+     * @param keyframeRequest asks the encoder for an IDR (a recording starts on one); must not block
+     */
+    public Recorder(Format format, Codec codec, String key, String label, Runnable keyframeRequest) {
+        this(format, key, keyframeRequest, (path, o) -> format == Format.MP4 ? new Mp4FileSink(path, codec)
+                : new McapFileSink(path, codec, o.topic() != null ? o.topic() : "/" + label + "/video",
+                o.frameId() != null ? o.frameId() : label, "cvmmap-streamer " + version()));
+    }
+
+    Recorder(Format format, String key, Runnable keyframeRequest, SinkFactory factory) {
+        this.format = format;
+        this.key = key;
+        this.keyframeRequest = keyframeRequest;
+        this.factory = factory;
+        this.last = new RecorderStatus(format, false, true, 0, 0, "", "");
+    }
+
+    static String version() {
+        String v = Recorder.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0";
+    }
+
+    /** The container. */
+    public Format format() {
+        return format;
+    }
+
+    /**
+     * Starts a recording into a new file.
+     *
+     * @param outputPath the file; must be non-empty, must not exist, its folder must exist
+     * @param mcap       MCAP options (null: defaults); must be null for MP4
+     * @return the status once started (recording, 0 frames)
+     * @throws RecorderException INVALID for an empty path or options of another format; UNSUPPORTED for
+     *                           an MCAP compression other than none; FAILED when already recording or
+     *                           the file cannot be created
+     */
+    public synchronized RecorderStatus start(String outputPath, McapOptions mcap) throws RecorderException {
+        if (outputPath == null || outputPath.isBlank()) {
+            throw new RecorderException(RecorderException.Kind.INVALID, "output_path is empty");
+        }
+        if (mcap != null && format != Format.MCAP) {
+            throw new RecorderException(RecorderException.Kind.INVALID, "mcap_options given to the "
+                    + format.id() + " recorder");
+        }
+        McapOptions o = mcap == null ? McapOptions.DEFAULTS : mcap;
+        if (o.compression() != null && !o.compression().isEmpty() && !o.compression().equalsIgnoreCase("none")) {
+            throw new RecorderException(RecorderException.Kind.UNSUPPORTED, "mcap_options.compression=\""
+                    + o.compression() + "\" is not supported (only none: the video is already compressed)");
+        }
+        if (o.topic() != null && !o.topic().isEmpty() && !o.topic().startsWith("/")) {
+            throw new RecorderException(RecorderException.Kind.INVALID, "mcap_options.topic=\"" + o.topic()
+                    + "\" must start with /");
+        }
+        Session s = session;
+        if (s != null) {
+            throw new RecorderException(RecorderException.Kind.FAILED, "already recording to " + s.path
+                    + "; stop it first");
+        }
+        Path path = Path.of(outputPath).toAbsolutePath();
+        Path dir = path.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + outputPath
+                    + "\": folder " + dir + " does not exist");
+        }
+        if (Files.exists(path)) {
+            throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + outputPath
+                    + "\" already exists (recordings never overwrite a file)");
+        }
+        RecordingSink sink;
+        try {
+            sink = factory.open(path, new McapOptions(null, emptyToNull(o.topic()), emptyToNull(o.frameId())));
+        } catch (IOException | RuntimeException e) {
+            throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + outputPath
+                    + "\" is not writable: " + e.getMessage());
+        }
+        s = new Session(path, sink);
+        session = s;
+        s.thread.start();
+        LOG.info("event=recording_started key={} format={} path={}", key, format.id(), path);
+        keyframeRequest.run();
+        return s.status(true);
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /**
+     * Stops the recording: what is queued is written, then the file is finalized. Without a
+     * recording it only returns the status.
+     *
+     * @return the status after the stop (not recording; counts and path of the recording just ended)
+     */
+    public synchronized RecorderStatus stop() {
+        Session s = session;
+        if (s == null) {
+            return last;
+        }
+        s.stopping = true;
+        try {
+            s.thread.join(STOP_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (s.thread.isAlive()) {
+            LOG.error("event=recording_stop_slow key={} format={} path={} waited_ms={}", key, format.id(), s.path,
+                    STOP_WAIT_MS);
+        }
+        return last;
+    }
+
+    /** Called by the writer thread as it ends (not under the monitor: {@link #stop()} holds it while joining). */
+    private void ended(Session s) {
+        last = s.status(false);
+        if (session == s) {
+            session = null;
+        }
+        LOG.info("event=recording_stopped key={} format={} path={} frames_ingested={} frames_written={} error=\"{}\"",
+                key, format.id(), s.path, s.ingested.get(), s.written.get(), s.error);
+    }
+
+    /** The current recording's status, or the last one's. */
+    public RecorderStatus status() {
+        Session s = session;
+        return s != null ? s.status(true) : last;
+    }
+
+    /** Whether a recording is open. */
+    public boolean recording() {
+        return session != null;
+    }
+
+    /**
+     * Offers one access unit (streaming thread; never blocks). Before the first keyframe of a
+     * recording, and after a drop until the next keyframe, units are skipped.
+     */
+    public void offer(EncodedUnit unit) {
+        Session s = session;
+        if (s == null || s.stopping) {
+            return;
+        }
+        s.ingested.incrementAndGet();
+        if (s.waitKeyframe) {
+            if (!unit.keyframe()) {
+                return;
+            }
+            s.waitKeyframe = false;
+        }
+        if (s.queue.offer(unit)) {
+            s.lastOk = true;
+        } else {
+            s.lastOk = false;
+            s.waitKeyframe = true;
+            LOG.warn("event=recording_overrun key={} format={} path={} queued={} cause=\"the file writer falls behind: "
+                    + "dropping up to the next keyframe\"", key, format.id(), s.path, QUEUE_UNITS);
+            keyframeRequest.run();
+        }
+    }
+}

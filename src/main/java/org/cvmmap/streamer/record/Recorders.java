@@ -1,0 +1,57 @@
+package org.cvmmap.streamer.record;
+
+import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.pipeline.EncodedUnit;
+import org.cvmmap.streamer.pipeline.EncodedUnitListener;
+
+import java.util.List;
+
+/** The MP4 and MCAP recorders of one stream, fed from the encode pipeline's access units. */
+public final class Recorders implements EncodedUnitListener, AutoCloseable {
+    private final Recorder mp4;
+    private final Recorder mcap;
+
+    /**
+     * @param codec           the encoded stream's codec
+     * @param key             stream key (logs)
+     * @param label           source label (MCAP topic {@code /<label>/video})
+     * @param keyframeRequest asks the encoder for an IDR; must not block
+     */
+    public Recorders(Codec codec, String key, String label, Runnable keyframeRequest) {
+        this(new Recorder(Recorder.Format.MP4, codec, key, label, keyframeRequest),
+                new Recorder(Recorder.Format.MCAP, codec, key, label, keyframeRequest));
+    }
+
+    Recorders(Recorder mp4, Recorder mcap) {
+        this.mp4 = mp4;
+        this.mcap = mcap;
+    }
+
+    /** The recorder of one format. */
+    public Recorder get(Recorder.Format format) {
+        return format == Recorder.Format.MP4 ? mp4 : mcap;
+    }
+
+    /** Both recorders. */
+    public List<Recorder> all() {
+        return List.of(mp4, mcap);
+    }
+
+    @Override
+    public boolean wantsUnits() {
+        return mp4.recording() || mcap.recording();
+    }
+
+    @Override
+    public void onUnit(EncodedUnit unit) {
+        mp4.offer(unit);
+        mcap.offer(unit);
+    }
+
+    /** Stops both (files finalized); at shutdown, after the encode pipeline's EOS. */
+    @Override
+    public void close() {
+        mp4.stop();
+        mcap.stop();
+    }
+}

@@ -1,0 +1,22 @@
+package org.cvmmap.streamer.record;
+
+import org.cvmmap.streamer.pipeline.EncodedUnit;
+import java.io.IOException;
+
+/** Writes access units to one file of one container format. Used by one thread. */
+interface RecordingSink {
+    /**
+     * Appends one access unit; the first one given is a keyframe.
+     *
+     * @throws IOException when the file cannot take it (the recording then ends with an error)
+     */
+    void write(EncodedUnit unit) throws IOException;
+
+    /**
+     * Finalizes the file so that it is complete and playable, and releases it. Called once, also
+     * after a failed {@link #write}.
+     *
+     * @throws IOException when finalizing failed (what was written before stays readable)
+     */
+    void finish() throws IOException;
+}
