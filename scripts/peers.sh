@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Installs the interop peers that Debian does not package, under .cache/peers/ (idempotent):
-#   ffmpeg8/  FFmpeg 8.0.1 ffmpeg + ffprobe executables and their libraries, from
+# Installs the interop peers that Debian does not package (idempotent):
+#   test-peers/node_modules/  @mcap/core + @mcap/nodejs (the MCAP project's own reader, pinned by
+#             test-peers/package-lock.json) for test-peers/mcap-check.mjs, from the npm registry.
+#   .cache/peers/ffmpeg8/  FFmpeg 8.0.1 ffmpeg + ffprobe executables and their libraries, from
 #             org.bytedeco:ffmpeg:8.0.1-1.5.13:jar:linux-x86_64-gpl (Maven Central). Debian's
 #             FFmpeg 5.1 reads neither Enhanced-RTMP hvc1 nor CodecID-12 HEVC; 8.0.1 reads both.
 # Never fails the build: a peer that cannot be installed is reported, and the tests and the
 # acceptance rows that need it are skipped (and say so).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+if [ -d test-peers/node_modules/@mcap/core ] && [ -d test-peers/node_modules/@mcap/nodejs ]; then
+  echo "peers: @mcap/core present (test-peers/node_modules)"
+elif ! command -v npm >/dev/null 2>&1; then
+  echo "peers: SKIP @mcap/core: npm not installed (apt-get install npm)" >&2
+elif (cd test-peers && npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1); then
+  echo "peers: @mcap/core installed in test-peers/node_modules"
+else
+  echo "peers: SKIP @mcap/core: npm ci failed (see test-peers/npm.log)" >&2
+fi
 dest=.cache/peers
 ff=$dest/ffmpeg8
 artifact=org.bytedeco:ffmpeg:8.0.1-1.5.13:jar:linux-x86_64-gpl

@@ -3,8 +3,8 @@
 # missing packages are installed, so a second run costs a few dpkg queries.
 #   GStreamer 1.22 (base/good/bad/ugly/libav + gstreamer1.0-x for timeoverlay), dev headers for the
 #   native plugin, libzmq (the real ipc:// transport), FFmpeg (ffprobe/ffmpeg as independent RTP
-#   receivers), nats-server, JDK 17, Maven, gcc/make/pkg-config, unzip and iproute2 (ss) for the
-#   scripts.
+#   receivers), nats-server (the control-plane tests start their own), Node.js/npm (MCAP reader),
+#   JDK 17, Maven, gcc/make/pkg-config, unzip and iproute2 (ss) for the scripts.
 # Optional interop peers (a failure to install them is reported, not fatal: the acceptance rows that
 # need them are then skipped): nginx-light + libnginx-mod-rtmp (RTMP relay).
 set -euo pipefail
@@ -17,6 +17,11 @@ PACKAGES=(
   libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2
 )
 OPTIONAL=(nginx-light libnginx-mod-rtmp)
+# Node.js + npm run the MCAP reader peer (test-peers/); a machine that already has them (e.g. from
+# NodeSource) keeps its own: Debian's npm would conflict with it.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
