@@ -69,6 +69,7 @@ public final class StreamerApp implements StreamerControl {
     private final Recorders recorders;
     private volatile CvmmapIngest ingest;
     private volatile NatsControlPlane nats;
+    private final java.util.concurrent.CountDownLatch controlCreated = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * @param config    validated configuration
@@ -104,6 +105,20 @@ public final class StreamerApp implements StreamerControl {
     public RtmpPublisher.Stats rtmpStats() {
         RtmpPublisher r = rtmp;
         return r == null ? null : r.stats();
+    }
+
+    /**
+     * Waits until the NATS control plane is connected and its service started (tests).
+     *
+     * @return it, or null if it did not connect within {@code timeoutMs} (or NATS is disabled)
+     */
+    public NatsControlPlane awaitControl(long timeoutMs) throws InterruptedException {
+        long until = System.nanoTime() + timeoutMs * 1_000_000L;
+        if (!controlCreated.await(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        NatsControlPlane n = nats;
+        return n.awaitConnected(Math.max(0, (until - System.nanoTime()) / 1_000_000L)) ? n : null;
     }
 
     /** Live counters (status line, tests). */
@@ -213,6 +228,7 @@ public final class StreamerApp implements StreamerControl {
             if (control != null) {
                 control.start();
                 nats = control;
+                controlCreated.countDown();
             } else {
                 LOG.info("event=nats_disabled key={} cause=--no-nats", key);
             }

@@ -156,7 +156,10 @@ public final class NatsControlPlane implements AutoCloseable {
         switch (type) {
             case RECONNECTED -> {
                 state = "CONNECTED";
-                reconnects.incrementAndGet();
+                synchronized (reconnects) {
+                    reconnects.incrementAndGet();
+                    reconnects.notifyAll();
+                }
                 LOG.info("event=nats_reconnected key={} server={} reconnects={}", key, conn.getConnectedUrl(),
                         reconnects.get());
                 querySourceInfo(conn);
@@ -297,6 +300,21 @@ public final class NatsControlPlane implements AutoCloseable {
     /** Waits until the first connection is made (tests). */
     public boolean awaitConnected(long timeoutMs) throws InterruptedException {
         return connected.await(timeoutMs, TimeUnit.MILLISECONDS) && micro != null;
+    }
+
+    /** Waits until the client has reconnected at least {@code count} times (tests). */
+    public boolean awaitReconnects(long count, long timeoutMs) throws InterruptedException {
+        long until = System.nanoTime() + timeoutMs * 1_000_000L;
+        synchronized (reconnects) {
+            while (reconnects.get() < count) {
+                long left = (until - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                reconnects.wait(left);
+            }
+        }
+        return true;
     }
 
     /** Stops the service and closes the connection. */

@@ -1,0 +1,98 @@
+package org.cvmmap.streamer.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.cvmmap.streamer.StreamerApp;
+import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.pipeline.GstRuntime;
+import org.cvmmap.streamer.support.McapCheck;
+import org.cvmmap.streamer.support.NativePeer;
+import org.cvmmap.streamer.support.Peers;
+import org.cvmmap.streamer.support.Streamers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Recordings of the real stream checked by independent readers: ffprobe for MP4 (also after the
+ * streamer was killed with SIGKILL mid-recording), @mcap/core for MCAP, and ffprobe decoding the
+ * first keyframe extracted from the MCAP file.
+ */
+class RecordingEndToEndTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h264", "h265"})
+    void cliRecordingsOfAFiniteStreamAreCompleteAndTheirFirstKeyframeDecodes(String codec) throws Exception {
+        McapCheck.assumeInstalled();
+        GstRuntime.init();
+        Path mp4 = dir.resolve("a.mp4");
+        Path mcap = dir.resolve("a.mcap");
+        StreamerApp app = new StreamerApp(StreamerConfig.builder().inputMode("dummy").dummyWidth(320).dummyHeight(240)
+                .dummyFrames(60).codec(codec).rtp(true).rtpEndpoint("127.0.0.1:" + Streamers.freeUdpPort())
+                .statusIntervalMs(0).nats(false).recordMp4(mp4).recordMcap(mcap).build());
+        assertThat(Streamers.start(app).get(60, TimeUnit.SECONDS)).isZero();
+        long encoded = app.stats().accessUnits.get();
+        assertThat(encoded).isGreaterThan(40);
+        RecorderStatus m = app.recorders().get(Recorder.Format.MP4).status();
+        RecorderStatus c = app.recorders().get(Recorder.Format.MCAP).status();
+        assertThat(m.framesEncoded()).isEqualTo(encoded); // the first access unit is an IDR: nothing skipped
+        assertThat(c.framesEncoded()).isEqualTo(encoded);
+        assertThat(m.error()).isEmpty();
+        assertThat(Peers.countFrames(new ProcessBuilder("ffprobe"), mp4))
+                .contains("codec_name=" + (codec.equals("h264") ? "h264" : "hevc"), "width=320", "height=240",
+                        "nb_read_frames=" + encoded);
+        Path first = dir.resolve("first." + codec);
+        JsonNode check = McapCheck.check(mcap, first);
+        assertThat(check.path("ok").asBoolean()).as(check.toString()).isTrue();
+        assertThat(check.path("messages").asLong()).isEqualTo(encoded);
+        assertThat(check.path("formats").get(0).asText()).isEqualTo(codec);
+        assertThat(check.path("frameId").asText()).isEqualTo("dummy");
+        assertThat(check.path("topics").has("/dummy/video")).isTrue();
+        assertThat(Peers.countFrames(new ProcessBuilder("ffprobe", "-f", codec.equals("h264") ? "h264" : "hevc"), first))
+                .as("the first message alone decodes").contains("width=320", "nb_read_frames=1");
+    }
+
+    @Test
+    void anMp4OfAStreamerKilledMidRecordingStillPlays() throws Exception {
+        Path mp4 = dir.resolve("killed.mp4");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.cvmmap.streamer.cli.Main",
+                "--input-mode", "dummy", "--dummy-width", "320", "--dummy-height", "240", "--codec", "h264",
+                "--rtp", "--rtp-endpoint", "127.0.0.1:" + Streamers.freeUdpPort(), "--no-nats",
+                "--status-interval-ms", "250", "--record-mp4", mp4.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        long encoded = 0;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            Pattern status = Pattern.compile("event=status .* encoded=(\\d+)");
+            for (String line; (line = r.readLine()) != null; ) {
+                Matcher mt = status.matcher(line);
+                if (mt.find() && (encoded = Long.parseLong(mt.group(1))) >= 60) {
+                    break; // ~2 s recorded: several 500 ms fragments are on disk
+                }
+            }
+            p.destroyForcibly(); // SIGKILL: no EOS, no finalization
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            NativePeer.stop(p);
+        }
+        assertThat(p.exitValue()).isEqualTo(137);
+        assertThat(encoded).isGreaterThanOrEqualTo(60);
+        String probe = Peers.countFrames(new ProcessBuilder("ffprobe"), mp4);
+        Matcher frames = Pattern.compile("nb_read_frames=(\\d+)").matcher(probe);
+        assertThat(frames.find()).as(probe).isTrue();
+        assertThat(Long.parseLong(frames.group(1))).as("frames playable after SIGKILL").isBetween(30L, encoded + 30);
+    }
+}
