@@ -53,6 +53,22 @@ class CliTest {
         "rtp-receiver-tester --port 5000 --packet-threshold 0  | 2 | --packet-threshold=0",
         "dummy-producer --label abcdefghijklmnopqrstuvwxy      | 2 | --label=abcdefghijklmnopqrstuvwxy: is 25 bytes",
         "dummy-producer --prefix tmp                           | 2 | absolute path",
+        OK + " --nats-url http://h:4222                         | 2 | --nats-url=http://h:4222: must be nats://HOST[:PORT]",
+        OK + " --nats-url nats://u:pw@h:4222,bad                | 2 | --nats-url=bad",
+        OK + " --nats-url nats://h:99999                        | 2 | --nats-url=nats://h:99999",
+        OK + " --nats-token t --nats-user u --nats-password p   | 2 | --nats-token=***: give either a token",
+        OK + " --nats-user u                                    | 2 | --nats-user=u: --nats-user and --nats-password go together",
+        OK + " --nats-password p                                | 2 | --nats-password=***",
+        OK + " --nats-creds /no/such.creds                      | 2 | --nats-creds=/no/such.creds: cannot be read",
+        OK + " --nats-reconnect-wait-ms 5                       | 2 | --nats-reconnect-wait-ms=5",
+        OK + " --record-mp4 /no/such/dir/a.mp4                  | 2 | --record-mp4=/no/such/dir/a.mp4: its folder does not exist",
+        OK + " --record-mcap /etc/hostname                      | 2 | --record-mcap=/etc/hostname: already exists",
+        "ctl                                                   | 1 | Missing required parameter: 'COMMAND'",
+        "ctl frobnicate --key k                                | 1 | unknown command frobnicate",
+        "ctl status                                            | 1 | --key is required",
+        "ctl --key k record avi start x                        | 1 | record needs FORMAT",
+        "ctl --key k record mp4 start                          | 1 | start needs PATH",
+        "ctl --key k --nats-url nats://127.0.0.1:1 status      | 6 | NATS unreachable at nats://127.0.0.1:1",
     })
     void rejects(String args, int code, String message) {
         StringWriter err = new StringWriter();

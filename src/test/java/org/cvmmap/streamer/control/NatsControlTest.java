@@ -187,6 +187,17 @@ class NatsControlTest {
         assertThat(Peers.countFrames(new ProcessBuilder("ffprobe"), a))
                 .contains("nb_read_frames=" + stopped.getFramesEncoded());
         assertThat(json("status").path("nats").path("failed_requests").asLong()).isEqualTo(4);
+
+        // the same through the ctl command
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        assertThat(org.cvmmap.streamer.cli.Main.execute(new String[]{"ctl", "--nats-url", server.url(), "--key", KEY,
+                "record", "mcap", "status"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)))
+                .as(err.toString()).isZero();
+        assertThat(JSON.readTree(out.toString()).path("format").asText()).isEqualTo("RECORDING_FORMAT_MCAP");
+        assertThat(org.cvmmap.streamer.cli.Main.execute(new String[]{"ctl", "--nats-url", server.url(), "--key",
+                "nobody", "status"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true))).isEqualTo(4);
+        assertThat(err.toString()).contains("no cvmmap_streamer answers on cvmmap.nobody.streamer.status");
     }
 
     @Test
