@@ -67,6 +67,8 @@ public final class StreamerApp implements StreamerControl {
     private volatile RtmpPublisher rtmp;
     private final List<PipelineTap> extraTaps = new CopyOnWriteArrayList<>();
     private final Recorders recorders;
+    /** How long a NATS keyframe request waits for the supervisor to carry it out, ms. */
+    private static final long KEYFRAME_WAIT_MS = 2000;
     private volatile CvmmapIngest ingest;
     private volatile NatsControlPlane nats;
     private final java.util.concurrent.CountDownLatch controlCreated = new java.util.concurrent.CountDownLatch(1);
@@ -79,8 +81,12 @@ public final class StreamerApp implements StreamerControl {
     public StreamerApp(StreamerConfig config, Predicate<String> installed) {
         this.config = config;
         this.installed = installed;
-        this.recorders = new Recorders(config.codec(), config.input().natsKey(), config.input().label(),
-                () -> requestKeyframe("recording start"));
+        this.recorders = new Recorders(config.codec(), config.input().natsKey(), config.input().label(), () -> {
+            Supervisor s = supervisor; // called on streaming threads too: post, never wait
+            if (s != null) {
+                s.requestKeyframe("recording needs a keyframe");
+            }
+        });
     }
 
     /** With the real element registry. */
@@ -418,7 +424,17 @@ public final class StreamerApp implements StreamerControl {
     @Override
     public boolean requestKeyframe(String why) {
         Supervisor s = supervisor;
-        return s != null && s.requestKeyframe(why);
+        if (s == null) {
+            return false;
+        }
+        try {
+            return s.requestKeyframe(why).get(KEYFRAME_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override

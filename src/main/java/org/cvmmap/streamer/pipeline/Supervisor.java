@@ -24,6 +24,7 @@ import org.freedesktop.gstreamer.event.EOSEvent;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -54,10 +55,14 @@ public final class Supervisor {
     static final long STABLE_MS = 10_000;
 
     private sealed interface Event permits BusError, BusEos, EncoderStalled, EncoderConfirmed, Drained, Stop, Fatal,
-            Restart {
+            Restart, KeyframeRequest {
     }
 
     private record Restart(String why) implements Event {
+    }
+
+    /** Handled on the supervisor thread: the only one that disposes graphs, so no lock is needed. */
+    private record KeyframeRequest(String why, CompletableFuture<Boolean> done) implements Event {
     }
 
     private record BusError(long gen, String source, String message) implements Event {
@@ -133,8 +138,9 @@ public final class Supervisor {
     private volatile PushListener pushListener;
     private volatile EncodedUnitListener encodedListener;
     private final CaptureTimes captureTimes = new CaptureTimes();
-    /** RTP bytes of the graphs already torn down. */
+    /** RTP bytes of the graphs already torn down (guarded by graphStats). */
     private long rtpBytesDone;
+    private final Object graphStats = new Object();
     private final List<PipelineTap> taps = new CopyOnWriteArrayList<>();
     private long generation;
     private final Thread pusher;
@@ -174,24 +180,33 @@ public final class Supervisor {
 
     /**
      * Asks the running encoder for an IDR with all headers on the next frame (NATS {@code keyframe},
-     * recorder start). Safe from any thread.
+     * recorder start). Safe from any thread, streaming threads included: it only posts an event, which
+     * the supervisor thread carries out.
      *
-     * @return false when there is nothing to ask: no graph running, or an already-encoded input
+     * @return completes with whether the encoder input accepted the request; false when there is
+     *         nothing to ask (no graph running, an already-encoded input)
      */
-    public boolean requestKeyframe(String why) {
-        pushLock.lock();
-        try {
-            Active a = active;
-            if (a == null || a.src == null || passthrough) {
-                LOG.info("event=keyframe_request key={} accepted=false cause={} why=\"{}\"", key,
-                        a == null ? "no_pipeline" : "no_encoder_input", why);
-                return false;
-            }
-            boolean ok = ForceKeyUnit.request(a.src, (int) stats.accessUnits.get());
-            LOG.info("event=keyframe_request key={} gen={} accepted={} why=\"{}\"", key, a.gen, ok, why);
-            return ok;
-        } finally {
-            pushLock.unlock();
+    public CompletableFuture<Boolean> requestKeyframe(String why) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        events.add(new KeyframeRequest(why, done));
+        return done;
+    }
+
+    private boolean forceKeyframe(Active a, String why) {
+        if (a.src == null || passthrough) {
+            LOG.info("event=keyframe_request key={} accepted=false cause=no_encoder_input why=\"{}\"", key, why);
+            return false;
+        }
+        boolean ok = ForceKeyUnit.request(a.src, (int) stats.accessUnits.get());
+        LOG.info("event=keyframe_request key={} gen={} accepted={} why=\"{}\"", key, a.gen, ok, why);
+        return ok;
+    }
+
+    /** An event that needs a running graph, polled while none runs: answered "no". */
+    private void declineIfRequest(Event e) {
+        if (e instanceof KeyframeRequest k) {
+            LOG.info("event=keyframe_request key={} accepted=false cause=no_pipeline why=\"{}\"", key, k.why());
+            k.done().complete(false);
         }
     }
 
@@ -341,6 +356,7 @@ public final class Supervisor {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
         while (System.nanoTime() < until) {
             Event e = pollEvent(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+            declineIfRequest(e);
             if (e instanceof Stop || e instanceof Fatal) {
                 events.add(e); // handled by the next wait
                 break;
@@ -353,6 +369,7 @@ public final class Supervisor {
     private Integer waitForFirstFormat() {
         while (lastFormat == null) {
             Event e = pollEvent(100);
+            declineIfRequest(e);
             if (e instanceof Stop s) {
                 LOG.info("event=stop key={} cause={} before_first_frame=true", key, s.why());
                 return ExitCodes.OK;
@@ -529,6 +546,10 @@ public final class Supervisor {
                 teardown(a);
                 return Outcome.exit(f.code());
             }
+            if (e instanceof KeyframeRequest k) {
+                k.done().complete(forceKeyframe(a, k.why()));
+                continue;
+            }
             if (e instanceof Restart r) {
                 LOG.info("event=pipeline_rebuild key={} gen={} cause=\"{}\"", key, a.gen, r.why());
                 teardown(a);
@@ -597,13 +618,10 @@ public final class Supervisor {
      * output.
      */
     public long rtpBytesSent() {
-        pushLock.lock();
-        try {
+        synchronized (graphStats) { // never held while a graph is disposed, nor across a blocking push
             Active a = active;
             long live = a == null ? 0 : bytesServed(a);
             return live < 0 && rtpBytesDone == 0 ? -1 : rtpBytesDone + Math.max(0, live);
-        } finally {
-            pushLock.unlock();
         }
     }
 
@@ -613,14 +631,11 @@ public final class Supervisor {
     }
 
     private void teardown(Active a) {
-        pushLock.lock();
-        try {
+        synchronized (graphStats) {
             rtpBytesDone += Math.max(0, bytesServed(a));
-        } finally {
-            pushLock.unlock();
-        }
-        if (active == a) {
-            active = null;
+            if (active == a) {
+                active = null;
+            }
         }
         a.pipeline.setState(State.NULL); // unblocks a push waiting in appsrc (flushing)
         pushLock.lock();
