@@ -1,4 +1,8 @@
-# Helpers of the element test scripts (sourced; POSIX sh).
+# Helpers of the element test scripts (sourced; POSIX sh). Sourcing it also checks that OUT names
+# the build folder holding libgstcuframes.so and puts that folder first on GST_PLUGIN_PATH.
+
+: "${OUT:?OUT must name the build folder}"
+export GST_PLUGIN_PATH="$OUT${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 
 # await_log FILE PATTERN TENTHS [COUNT]: waits until FILE has COUNT (default 1) lines matching
 # PATTERN, at most TENTHS tenths of a second. Returns 1 if they did not come.

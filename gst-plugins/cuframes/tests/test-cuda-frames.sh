@@ -6,8 +6,6 @@
 # checksum per frame on both sides: every frame read must be one the publisher sent (no torn frame),
 # in the publisher's order, all 1,000 of them. Needs OUT = the folder holding libgstcuframes.so.
 set -u
-: "${OUT:?OUT must name the build folder}"
-export GST_PLUGIN_PATH="$OUT${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 fail=0

@@ -7,8 +7,6 @@
 # unit and writes raw I420 frames; the frame count must equal what the publisher encoded (90), and
 # nothing may be left in /dev/shm. Needs OUT = the folder holding libgstcuframes.so.
 set -u
-: "${OUT:?OUT must name the build folder}"
-export GST_PLUGIN_PATH="$OUT${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 fail=0

@@ -5,6 +5,7 @@ import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.output.rtmp.RtmpUrl;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
+import org.cvmmap.streamer.util.NewFile;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -215,11 +216,11 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             if (p == null) {
                 return;
             }
-            Path abs = p.toAbsolutePath();
-            if (abs.getParent() == null || !java.nio.file.Files.isDirectory(abs.getParent())) {
+            NewFile.Problem problem = NewFile.check(p);
+            if (problem == NewFile.Problem.NO_FOLDER) {
                 throw new ConfigException(flag, p, "its folder does not exist");
             }
-            if (java.nio.file.Files.exists(abs)) {
+            if (problem == NewFile.Problem.EXISTS) {
                 throw new ConfigException(flag, p, "already exists (recordings never overwrite a file)");
             }
         }

@@ -38,7 +38,8 @@ final class McapFileSink implements RecordingSink {
     private final int channel;
     private final String frameId;
     private final String format;
-    private long chunkOpenedNanos = System.nanoTime();
+    /** {@link System#nanoTime()} when the open chunk got its first message. */
+    private long chunkOpenedNanos;
 
     /**
      * Creates the file (it must not exist) and writes the header, schema and channel.
@@ -87,13 +88,13 @@ final class McapFileSink implements RecordingSink {
                         .setNanos((int) Math.floorMod(t, 1_000_000_000L)))
                 .setFrameId(frameId).setData(ByteString.copyFrom(unit.data())).setFormat(format)
                 .build().toByteArray();
-        long before = writer.messageCount();
+        long now = System.nanoTime();
+        if (writer.openChunkBytes() == 0) {
+            chunkOpenedNanos = now; // this message opens a chunk (the last one was closed by size or time)
+        }
         writer.addMessage(channel, t, WallClock.nowNanos(), msg);
-        if (System.nanoTime() - chunkOpenedNanos >= CHUNK_MS * 1_000_000L) {
+        if (writer.openChunkBytes() > 0 && now - chunkOpenedNanos >= CHUNK_MS * 1_000_000L) {
             writer.flushChunk();
-            chunkOpenedNanos = System.nanoTime();
-        } else if (before == 0) {
-            chunkOpenedNanos = System.nanoTime();
         }
     }
 

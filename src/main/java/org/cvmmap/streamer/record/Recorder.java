@@ -4,9 +4,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.Codec;
 import org.cvmmap.streamer.pipeline.EncodedUnit;
+import org.cvmmap.streamer.util.NewFile;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -188,12 +188,12 @@ public final class Recorder {
                     + "; stop it first");
         }
         Path path = Path.of(outputPath).toAbsolutePath();
-        Path dir = path.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
+        NewFile.Problem problem = NewFile.check(path);
+        if (problem == NewFile.Problem.NO_FOLDER) {
             throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + outputPath
-                    + "\": folder " + dir + " does not exist");
+                    + "\": folder " + path.getParent() + " does not exist");
         }
-        if (Files.exists(path)) {
+        if (problem == NewFile.Problem.EXISTS) {
             throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + outputPath
                     + "\" already exists (recordings never overwrite a file)");
         }

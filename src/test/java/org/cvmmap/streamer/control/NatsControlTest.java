@@ -75,6 +75,15 @@ class NatsControlTest {
     }
 
     private NatsControlPlane startStreamer(String natsUrl, int gop) throws Exception {
+        launchStreamer(natsUrl, gop);
+        NatsControlPlane control = app.awaitControl(15_000);
+        assertThat(control).as("control plane connected").isNotNull();
+        client = ControlClient.connect(NatsConfig.of(natsUrl, null, null, null, null, false, null, null, 1000));
+        return control;
+    }
+
+    /** Starts the streamer (built-in producer → x264 → RTP) and waits for its first access units. */
+    private void launchStreamer(String natsUrl, int gop) throws Exception {
         GstRuntime.init();
         app = new StreamerApp(StreamerConfig.builder().inputMode("dummy").dummyWidth(320).dummyHeight(240).dummyFps(30)
                 .codec("h264").gop(gop).rtp(true).rtpEndpoint("127.0.0.1:" + Streamers.freeUdpPort())
@@ -95,10 +104,6 @@ class NatsControlTest {
         });
         exit = Streamers.start(app);
         awaitUnits(5);
-        NatsControlPlane control = app.awaitControl(15_000);
-        assertThat(control).as("control plane connected").isNotNull();
-        client = ControlClient.connect(NatsConfig.of(natsUrl, null, null, null, null, false, null, null, 1000));
-        return control;
     }
 
     private void awaitUnits(int n) throws InterruptedException {
@@ -275,17 +280,7 @@ class NatsControlTest {
     void aStreamerStartedWithoutNatsStreamsAndAttachesWhenTheServerAppears() throws Exception {
         int port = NatsServer.freePort();
         String url = "nats://127.0.0.1:" + port;
-        GstRuntime.init();
-        // the streamer comes up with no server: it must stream anyway
-        app = new StreamerApp(StreamerConfig.builder().inputMode("dummy").dummyWidth(320).dummyHeight(240)
-                .codec("h264").rtp(true).rtpEndpoint("127.0.0.1:" + Streamers.freeUdpPort()).statusIntervalMs(0)
-                .natsUrl(url).natsReconnectWaitMs(100).build());
-        app.addTap((p, g) -> p.getElementByName("parse").getStaticPad("src").addProbe(PadProbeType.BUFFER, (pad, info) -> {
-            units.incrementAndGet();
-            unitsWanted.get().countDown();
-            return PadProbeReturn.OK;
-        }));
-        exit = Streamers.start(app);
+        launchStreamer(url, 30); // no server yet: it must stream anyway
         StreamerApp started = app;
         CompletableFuture<NatsControlPlane> attached = Streamers.onThread("await-control", () -> started.awaitControl(60_000));
         awaitUnits(30);

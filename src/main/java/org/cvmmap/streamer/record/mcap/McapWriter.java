@@ -123,6 +123,11 @@ public final class McapWriter implements Closeable {
         }
     }
 
+    /** Bytes of messages in the open chunk (0: the next message opens a new chunk). */
+    public int openChunkBytes() {
+        return chunk.size();
+    }
+
     /** Messages added so far. */
     public long messageCount() {
         return messageCount;
