@@ -11,6 +11,7 @@ import org.cvmmap.streamer.control.NatsControlPlane;
 import org.cvmmap.streamer.control.StreamerControl;
 import org.cvmmap.streamer.record.Recorder;
 import org.cvmmap.streamer.record.RecorderException;
+import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.record.Recorders;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
@@ -302,7 +303,7 @@ public final class StreamerApp implements StreamerControl {
                 continue;
             }
             try {
-                r.start(path.toString(), null);
+                r.start(path, null, null);
             } catch (RecorderException e) {
                 LOG.error("event=config_error key={} flag=--record-{} value={} cause=\"{}\"", config.input().streamKey(),
                         r.format().id(), path, e.getMessage());
@@ -448,6 +449,11 @@ public final class StreamerApp implements StreamerControl {
     @Override
     public Recorders recorders() {
         return recorders;
+    }
+
+    @Override
+    public RecordRoot recordRoot() {
+        return config.recordDir();
     }
 
     @Override

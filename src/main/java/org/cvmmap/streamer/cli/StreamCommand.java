@@ -100,6 +100,8 @@ public final class StreamCommand implements Callable<Integer> {
     Path recordMp4;
     @Option(names = "--record-mcap", paramLabel = "PATH", description = "Record the encoded stream to MCAP (foxglove CompressedVideo on /<label>/video) until exit.")
     Path recordMcap;
+    @Option(names = "--record-dir", paramLabel = "DIR", defaultValue = "${env:CVMMAP_RECORD_DIR}", description = "Folder that recordings requested over NATS are kept inside (relative output_path resolved against it; anything leaving it refused). Without it, NATS recorder requests are refused (403). Default: env CVMMAP_RECORD_DIR.")
+    Path recordDir;
 
     /** Validates the flags into a configuration. @throws org.cvmmap.streamer.config.ConfigException (exit 2) */
     StreamerConfig toConfig() {
@@ -114,7 +116,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
                 .nats(!noNats).natsUrl(nats.url).natsAuth(nats.token, nats.user, nats.password, nats.creds)
                 .natsTls(nats.tls, nats.truststore, nats.truststorePassword).natsReconnectWaitMs(nats.reconnectWaitMs)
-                .recordMp4(recordMp4).recordMcap(recordMcap)
+                .recordMp4(recordMp4).recordMcap(recordMcap).recordDir(recordDir)
                 .build();
     }
 

@@ -5,6 +5,7 @@ import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.output.rtmp.RtmpUrl;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
+import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.util.NewFile;
 
 import java.nio.charset.StandardCharsets;
@@ -39,13 +40,15 @@ import java.util.regex.Pattern;
  * @param nats               the control plane's NATS connection, or null when disabled ({@code --no-nats})
  * @param recordMp4          MP4 recording to start with the stream ({@code --record-mp4}), or null
  * @param recordMcap         MCAP recording to start with the stream ({@code --record-mcap}), or null
+ * @param recordDir          the folder recordings requested over NATS must stay inside
+ *                           ({@code --record-dir}, env {@code CVMMAP_RECORD_DIR}), or null: such requests are refused
  */
 public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
                              EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
                              int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, Path pipelineFile, long ingestMaxFrames,
                              long ingestIdleTimeoutMs, long statusIntervalMs, int maxRestarts,
                              long restartBackoffMinMs, long restartBackoffMaxMs, NatsConfig nats, Path recordMp4,
-                             Path recordMcap) {
+                             Path recordMcap, RecordRoot recordDir) {
 
     /** Longest dummy label, bytes (the sync message's label field). */
     public static final int MAX_LABEL_BYTES = 24;
@@ -110,6 +113,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         private long natsReconnectWaitMs = 1000;
         private Path recordMp4;
         private Path recordMcap;
+        private Path recordDir;
 
         public Builder inputUri(String v) { inputUri = v; return this; }
         public Builder inputMode(String v) { inputMode = v; return this; }
@@ -151,6 +155,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         public Builder natsReconnectWaitMs(long v) { natsReconnectWaitMs = v; return this; }
         public Builder recordMp4(Path v) { recordMp4 = v; return this; }
         public Builder recordMcap(Path v) { recordMcap = v; return this; }
+        public Builder recordDir(Path v) { recordDir = v; return this; }
 
         /**
          * Validates and freezes the configuration.
@@ -206,9 +211,10 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
                     natsTruststore, natsTruststorePassword, natsReconnectWaitMs) : null;
             recordPath("--record-mp4", recordMp4);
             recordPath("--record-mcap", recordMcap);
+            RecordRoot root = recordDir == null ? null : RecordRoot.of("--record-dir", recordDir);
             return new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames, queueSize,
                     inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs, statusIntervalMs, maxRestarts,
-                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap);
+                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root);
         }
 
         /** A recording path given on the command line: its folder must exist, the file must not. */

@@ -12,6 +12,7 @@ import org.cvmmap.streamer.control.proto.RecordingStartRequest;
 import org.cvmmap.streamer.control.proto.RecordingStatusRequest;
 import org.cvmmap.streamer.control.proto.RecordingStatusResponse;
 import org.cvmmap.streamer.control.proto.RecordingStopRequest;
+import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.record.Recorder;
 import org.cvmmap.streamer.record.RecorderException;
 import org.cvmmap.streamer.record.RecorderStatus;
@@ -52,12 +53,30 @@ public final class ControlService {
      * @param body    the bytes to send (JSON or protobuf)
      * @param error   OK, or why the request failed
      * @param message "" or the failure's description
+     * @param status  the micro protocol's HTTP-like error code ({@code Nats-Service-Error-Code}):
+     *                0 when OK, else 400, 403, 404, 500, 501 or 504
      */
-    public record Reply(byte[] body, ErrorCode error, String message) {
+    public record Reply(byte[] body, ErrorCode error, String message, int status) {
+        Reply(byte[] body, ErrorCode error, String message) {
+            this(body, error, message, httpLike(error));
+        }
+
         /** Whether it reports a failure. */
         public boolean failed() {
             return error != ErrorCode.ERROR_CODE_OK;
         }
+    }
+
+    /** The micro protocol's numeric error code (HTTP-like) for a cv-mmap error code; 0 for OK. */
+    static int httpLike(ErrorCode e) {
+        return switch (e) {
+            case ERROR_CODE_OK -> 0;
+            case ERROR_CODE_INVALID_PAYLOAD, ERROR_CODE_OUT_OF_RANGE -> 400;
+            case ERROR_CODE_UNKNOWN_CMD -> 404;
+            case ERROR_CODE_UNSUPPORTED -> 501;
+            case ERROR_CODE_TIMEOUT -> 504;
+            default -> 500;
+        };
     }
 
     private final String key;
@@ -133,7 +152,13 @@ public final class ControlService {
                         mcap = new Recorder.McapOptions(o.hasCompression() ? o.getCompression() : null,
                                 o.hasTopic() ? o.getTopic() : null, o.hasFrameId() ? o.getFrameId() : null);
                     }
-                    yield status(r.start(req.getOutputPath(), mcap), ErrorCode.ERROR_CODE_OK, "");
+                    RecordRoot root = control.recordRoot();
+                    if (root == null) {
+                        throw new RecorderException(RecorderException.Kind.FORBIDDEN, "recording over NATS is off: "
+                                + "this streamer has no --record-dir (env CVMMAP_RECORD_DIR) to keep files in");
+                    }
+                    yield status(r.start(root.resolve(req.getOutputPath()), root.real(), mcap),
+                            ErrorCode.ERROR_CODE_OK, "");
                 }
                 case "stop" -> {
                     RecordingStopRequest.parseFrom(request);
@@ -151,10 +176,11 @@ public final class ControlService {
         } catch (RecorderException e) {
             ErrorCode code = switch (e.kind()) {
                 case INVALID -> ErrorCode.ERROR_CODE_INVALID_PAYLOAD;
-                case UNSUPPORTED -> ErrorCode.ERROR_CODE_UNSUPPORTED;
+                case UNSUPPORTED, FORBIDDEN -> ErrorCode.ERROR_CODE_UNSUPPORTED;
                 case FAILED -> ErrorCode.ERROR_CODE_ERROR;
             };
-            return status(r.status(), code, e.getMessage());
+            return new Reply(toProto(r.status(), code, e.getMessage()).toByteArray(), code, e.getMessage(),
+                    e.kind() == RecorderException.Kind.FORBIDDEN ? 403 : httpLike(code));
         }
     }
 

@@ -230,7 +230,7 @@ public final class NatsControlPlane implements AutoCloseable {
                         r.error().name(), r.message());
                 Headers h = new Headers();
                 h.put(ServiceMessage.NATS_SERVICE_ERROR, r.message());
-                h.put(ServiceMessage.NATS_SERVICE_ERROR_CODE, Integer.toString(httpLike(r.error())));
+                h.put(ServiceMessage.NATS_SERVICE_ERROR_CODE, Integer.toString(r.status()));
                 msg.respond(conn, r.body(), h);
             } else {
                 LOG.info("event=control_request key={} endpoint={} bytes_in={}", key, endpoint, data.length);
@@ -239,17 +239,6 @@ public final class NatsControlPlane implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("event=control_reply_failed key={} endpoint={} cause=\"{}\"", key, endpoint, e.toString());
         }
-    }
-
-    /** The micro protocol's numeric error code (HTTP-like) for a cv-mmap error code. */
-    static int httpLike(ErrorCode e) {
-        return switch (e) {
-            case ERROR_CODE_INVALID_PAYLOAD, ERROR_CODE_OUT_OF_RANGE -> 400;
-            case ERROR_CODE_UNKNOWN_CMD -> 404;
-            case ERROR_CODE_UNSUPPORTED -> 501;
-            case ERROR_CODE_TIMEOUT -> 504;
-            default -> 500;
-        };
     }
 
     private void querySourceInfo(Connection conn) {

@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.control;
 
+import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.record.Recorders;
 
 import java.util.Map;
@@ -27,6 +28,12 @@ public interface StreamerControl {
 
     /** The stream's MP4 and MCAP recorders. */
     Recorders recorders();
+
+    /**
+     * The folder recordings requested over NATS must stay inside ({@code --record-dir}), or null
+     * when none is configured: then such requests are refused (403).
+     */
+    RecordRoot recordRoot();
 
     /** The producer announced itself (ONLINE): map its shared memory again on the next frame. */
     void producerOnline(String instance, long timestampNs);

@@ -8,14 +8,13 @@ import com.google.protobuf.Timestamp;
 import org.cvmmap.streamer.config.Codec;
 import org.cvmmap.streamer.record.mcap.McapWriter;
 import org.cvmmap.streamer.record.proto.CompressedVideo;
+import org.cvmmap.streamer.util.ExclusiveFile;
 import org.cvmmap.streamer.util.WallClock;
 
 import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,13 +41,13 @@ final class McapFileSink implements RecordingSink {
     private long chunkOpenedNanos;
 
     /**
-     * Creates the file (it must not exist) and writes the header, schema and channel.
+     * Writes the header, schema and channel into a new file (opened through
+     * {@link ExclusiveFile#procPath()}: the very file created).
      *
-     * @throws IOException if it cannot be created
+     * @throws IOException if it cannot be written
      */
-    McapFileSink(Path path, Codec codec, String topic, String frameId, String library) throws IOException {
-        this.out = new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), 1 << 16);
+    McapFileSink(ExclusiveFile file, Codec codec, String topic, String frameId, String library) throws IOException {
+        this.out = new BufferedOutputStream(new FileOutputStream(file.procPath()), 1 << 16);
         this.frameId = frameId;
         this.format = codec.cliName();
         try {

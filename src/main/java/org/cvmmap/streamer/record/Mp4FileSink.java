@@ -4,8 +4,10 @@ import org.cvmmap.streamer.pipeline.EncodedUnit;
 import org.cvmmap.streamer.config.Codec;
 import org.cvmmap.streamer.pipeline.GstBuffers;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.cvmmap.streamer.util.ExclusiveFile;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Bus;
+import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.State;
@@ -13,8 +15,6 @@ import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.elements.AppSrc;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -34,20 +34,21 @@ final class Mp4FileSink implements RecordingSink {
     private long baseNs = -1;
 
     /**
-     * Builds the graph and starts it on a new file (it must not exist).
+     * Builds the graph and starts it on a new file; filesink opens it through
+     * {@link ExclusiveFile#procPath()} (the very file created, not a path re-resolved).
      *
-     * @throws IOException if the file cannot be created or the graph cannot start
+     * @throws IOException if the graph cannot start
      */
-    Mp4FileSink(Path path, Codec codec) throws IOException {
-        Files.newOutputStream(path, java.nio.file.StandardOpenOption.CREATE_NEW).close(); // refuses an existing file
+    Mp4FileSink(ExclusiveFile file, Codec codec) throws IOException {
         try {
             pipeline = PipelineBuilder.buildMp4Recorder(codec);
         } catch (PipelineBuilder.PipelineBuildException e) {
-            Files.deleteIfExists(path);
             throw new IOException("MP4 recorder graph: " + e.getMessage(), e);
         }
         src = (AppSrc) pipeline.getElementByName("src");
-        pipeline.getElementByName("file").set("location", path.toString());
+        Element sink = pipeline.getElementByName("file");
+        sink.set("location", file.procPath());
+        sink.dispose();
         Bus bus = pipeline.getBus();
         bus.connect((Bus.ERROR) (source, code, message) -> {
             error = (source == null ? "?" : source.getName()) + ": " + message;
@@ -56,7 +57,6 @@ final class Mp4FileSink implements RecordingSink {
         bus.connect((Bus.EOS) source -> eos.countDown());
         if (pipeline.setState(State.PLAYING) == StateChangeReturn.FAILURE) {
             dispose();
-            Files.deleteIfExists(path);
             throw new IOException("MP4 recorder graph cannot start" + (error == null ? "" : ": " + error));
         }
     }

@@ -4,9 +4,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.Codec;
 import org.cvmmap.streamer.pipeline.EncodedUnit;
-import org.cvmmap.streamer.util.NewFile;
+import org.cvmmap.streamer.util.ExclusiveFile;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -114,7 +115,10 @@ public final class Recorder {
     /** Opens the file of one recording. */
     @FunctionalInterface
     interface SinkFactory {
-        RecordingSink open(Path path, McapOptions options) throws IOException;
+        /**
+         * @param file the new, empty file: writers open {@link ExclusiveFile#procPath()} before returning
+         */
+        RecordingSink open(ExclusiveFile file, McapOptions options) throws IOException;
     }
 
     private final Format format;
@@ -132,8 +136,8 @@ public final class Recorder {
      * @param keyframeRequest asks the encoder for an IDR (a recording starts on one); must not block
      */
     public Recorder(Format format, Codec codec, String key, String label, Runnable keyframeRequest) {
-        this(format, key, keyframeRequest, (path, o) -> format == Format.MP4 ? new Mp4FileSink(path, codec)
-                : new McapFileSink(path, codec, o.topic() != null ? o.topic() : "/" + label + "/video",
+        this(format, key, keyframeRequest, (file, o) -> format == Format.MP4 ? new Mp4FileSink(file, codec)
+                : new McapFileSink(file, codec, o.topic() != null ? o.topic() : "/" + label + "/video",
                 o.frameId() != null ? o.frameId() : label, "cvmmap-streamer " + version()));
     }
 
@@ -156,19 +160,21 @@ public final class Recorder {
     }
 
     /**
-     * Starts a recording into a new file.
+     * Starts a recording into a new file, created exclusively with mode 0640
+     * ({@link ExclusiveFile}: never replacing a file, never through a symbolic link at its name).
      *
-     * @param outputPath the file; must be non-empty, must not exist, its folder must exist
-     * @param mcap       MCAP options (null: defaults); must be null for MP4
+     * @param path the file (already resolved against the record dir for network requests); its
+     *             folder must exist, the file must not
+     * @param root null (operator's command line: anywhere), or the real record dir the file's folder
+     *             must lie inside after its symbolic links
+     * @param mcap MCAP options (null: defaults); must be null for MP4
      * @return the status once started (recording, 0 frames)
-     * @throws RecorderException INVALID for an empty path or options of another format; UNSUPPORTED for
-     *                           an MCAP compression other than none; FAILED when already recording or
-     *                           the file cannot be created
+     * @throws RecorderException INVALID for options of another format, a topic or frame_id breaking
+     *                           {@link RecordRoot#checkName}, a missing folder or one outside the root;
+     *                           UNSUPPORTED for an MCAP compression other than none; FAILED when
+     *                           already recording, the file exists or cannot be created
      */
-    public synchronized RecorderStatus start(String outputPath, McapOptions mcap) throws RecorderException {
-        if (outputPath == null || outputPath.isBlank()) {
-            throw new RecorderException(RecorderException.Kind.INVALID, "output_path is empty");
-        }
+    public synchronized RecorderStatus start(Path path, Path root, McapOptions mcap) throws RecorderException {
         if (mcap != null && format != Format.MCAP) {
             throw new RecorderException(RecorderException.Kind.INVALID, "mcap_options given to the "
                     + format.id() + " recorder");
@@ -178,38 +184,48 @@ public final class Recorder {
             throw new RecorderException(RecorderException.Kind.UNSUPPORTED, "mcap_options.compression=\""
                     + o.compression() + "\" is not supported (only none: the video is already compressed)");
         }
-        if (o.topic() != null && !o.topic().isEmpty() && !o.topic().startsWith("/")) {
-            throw new RecorderException(RecorderException.Kind.INVALID, "mcap_options.topic=\"" + o.topic()
-                    + "\" must start with /");
+        if (o.topic() != null && !o.topic().isEmpty()) {
+            RecordRoot.checkName("mcap_options.topic", o.topic(), true);
+        }
+        if (o.frameId() != null && !o.frameId().isEmpty()) {
+            RecordRoot.checkName("mcap_options.frame_id", o.frameId(), false);
         }
         Session s = session;
         if (s != null) {
             throw new RecorderException(RecorderException.Kind.FAILED, "already recording to " + s.path
                     + "; stop it first");
         }
-        Path path = Path.of(outputPath).toAbsolutePath();
-        NewFile.Problem problem = NewFile.check(path);
-        if (problem == NewFile.Problem.NO_FOLDER) {
-            throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + outputPath
-                    + "\": folder " + path.getParent() + " does not exist");
-        }
-        if (problem == NewFile.Problem.EXISTS) {
-            throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + outputPath
-                    + "\" already exists (recordings never overwrite a file)");
-        }
         RecordingSink sink;
-        try {
-            sink = factory.open(path, new McapOptions(null, emptyToNull(o.topic()), emptyToNull(o.frameId())));
-        } catch (IOException | RuntimeException e) {
-            throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + outputPath
-                    + "\" is not writable: " + e.getMessage());
+        Path created;
+        try (ExclusiveFile file = ExclusiveFile.create(path, root)) {
+            created = file.path();
+            try {
+                sink = factory.open(file, new McapOptions(null, emptyToNull(o.topic()), emptyToNull(o.frameId())));
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(created);
+                throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + path
+                        + "\" cannot be written: " + e.getMessage());
+            }
+        } catch (ExclusiveFile.CreateException e) {
+            throw new RecorderException(switch (e.problem()) {
+                case NO_FOLDER, OUTSIDE_ROOT -> RecorderException.Kind.INVALID;
+                case EXISTS, OTHER -> RecorderException.Kind.FAILED;
+            }, "output_path: " + e.getMessage());
         }
-        s = new Session(path, sink);
+        s = new Session(created, sink);
         session = s;
         s.thread.start();
-        LOG.info("event=recording_started key={} format={} path={}", key, format.id(), path);
+        LOG.info("event=recording_started key={} format={} path={}", key, format.id(), created);
         keyframeRequest.run();
         return s.status(true);
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p); // removes a link itself, never what it points to
+        } catch (IOException e) {
+            LOG.warn("event=recording_cleanup_failed path={} cause=\"{}\"", p, e.getMessage());
+        }
     }
 
     private static String emptyToNull(String s) {

@@ -9,7 +9,9 @@ public final class RecorderException extends Exception {
         /** A valid option this recorder does not implement (e.g. MCAP compression "zstd"). */
         UNSUPPORTED,
         /** The request is valid but cannot be done now (already recording, path not writable). */
-        FAILED
+        FAILED,
+        /** This streamer does not allow it (recording over the network without a record dir). */
+        FORBIDDEN
     }
 
     private final Kind kind;

@@ -10,11 +10,15 @@ import org.cvmmap.streamer.control.proto.RecordingStartRequest;
 import org.cvmmap.streamer.control.proto.RecordingStatusResponse;
 import org.cvmmap.streamer.control.proto.SvoRecordingOptions;
 import org.cvmmap.streamer.record.Recorders;
+import org.cvmmap.streamer.record.RecordRoot;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +39,12 @@ class ControlServiceTest {
         final Recorders recorders = new Recorders(Codec.H264, "k", "cam", () -> calls.add("keyframe(recorder)"));
         boolean keyframeOk = true;
         boolean statusThrows;
+        RecordRoot root;
+
+        @Override
+        public RecordRoot recordRoot() {
+            return root;
+        }
 
         @Override
         public Map<String, Object> status() {
@@ -80,6 +90,11 @@ class ControlServiceTest {
 
     private final FakeControl control = new FakeControl();
     private final ControlService service = new ControlService("k", control);
+
+    @BeforeEach
+    void recordDir() {
+        control.root = RecordRoot.of("--record-dir", dir);
+    }
 
     @AfterEach
     void stopRecorders() {
@@ -165,7 +180,7 @@ class ControlServiceTest {
                 new Case("recorder.mcap.start", hexBytes("0f"), ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "not a valid protobuf"),
                 new Case("recorder.mp4.stop", hexBytes("ff ff"), ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "not a valid protobuf"),
                 new Case("recorder.mp4.status", hexBytes("0a 05 41"), ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "not a valid protobuf"),
-                new Case("recorder.mp4.start", new byte[0], ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "output_path is empty"),
+                new Case("recorder.mp4.start", new byte[0], ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "output_path=\"\" is empty"),
                 new Case("recorder.mp4.start", RecordingStartRequest.newBuilder().setOutputPath(dir.resolve("x.mp4").toString())
                         .setSvoOptions(SvoRecordingOptions.newBuilder().setBitrate(1)).build().toByteArray(),
                         ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "svo_options"),
@@ -175,12 +190,85 @@ class ControlServiceTest {
                 new Case("recorder.mcap.start", RecordingStartRequest.newBuilder().setOutputPath(dir.resolve("x.mcap").toString())
                         .setMcapOptions(McapRecordingOptions.newBuilder().setCompression("lz4")).build().toByteArray(),
                         ErrorCode.ERROR_CODE_UNSUPPORTED, "lz4"),
-                new Case("recorder.mcap.start", RecordingStartRequest.newBuilder().setOutputPath("/proc/nope/x.mcap").build()
-                        .toByteArray(), ErrorCode.ERROR_CODE_ERROR, "does not exist"));
+                new Case("recorder.mcap.start", RecordingStartRequest.newBuilder().setOutputPath("nope/x.mcap").build()
+                        .toByteArray(), ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "cannot be opened"));
         for (Case c : cases) {
             RecordingStatusResponse s = recorder(c.endpoint(), c.body(), c.code());
             assertThat(s.getErrorMessage()).as(c.endpoint() + " " + c.text()).contains(c.text());
             assertThat(s.getIsRecording()).isFalse();
         }
+    }
+
+    /** Starts an MCAP recording of {@code outputPath} (and topic, when not null) and returns the reply. */
+    private ControlService.Reply startMcap(String outputPath, String topic) {
+        RecordingStartRequest.Builder b = RecordingStartRequest.newBuilder().setOutputPath(outputPath);
+        if (topic != null) {
+            b.setMcapOptions(McapRecordingOptions.newBuilder().setTopic(topic));
+        }
+        return service.handle("recorder.mcap.start", b.build().toByteArray());
+    }
+
+    @Test
+    void networkRecordingsStayInsideTheRecordDirAndCreateNothingWhenRefused() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("rec"));
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.createDirectories(root.resolve("sub"));
+        Files.createSymbolicLink(root.resolve("escape-link"), outside);
+        Files.createSymbolicLink(root.resolve("file-link.mcap"), outside.resolve("target.mcap"));
+        control.root = RecordRoot.of("--record-dir", root);
+        record Case(String path, String topic, int status, String text) {
+        }
+        List<Case> refused = List.of(
+                new Case("/etc/x.mcap", null, 400, "output_path=\"/etc/x.mcap\" is outside the record dir"),
+                new Case("/root/x.mcap", null, 400, "is outside the record dir"),
+                new Case(outside.resolve("x.mcap").toString(), null, 400, "is outside the record dir"),
+                new Case(root + "/sub/../../escape.mcap", null, 400, "is outside the record dir"),
+                new Case("sub/../../escape.mcap", null, 400, "leaves the record dir"),
+                new Case("../x.mcap", null, 400, "leaves the record dir"),
+                new Case(".", null, 400, "names the record dir itself"),
+                new Case("home/.ssh/authorized_keys", "/x\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5 k@h\n#", 400, "contains U+000A"),
+                new Case("a\u0000b.mcap", null, 400, "output_path=\"a\\u0000b.mcap\" contains U+0000"),
+                new Case("a\nb.mcap", null, 400, "contains U+000A"),
+                new Case("a\u001bb.mcap", null, 400, "contains U+001B"),
+                new Case("escape-link/x.mcap", null, 400, "after its symbolic links, outside " + root.toRealPath()),
+                new Case("file-link.mcap", null, 500, "already exists"),
+                new Case("no/such/x.mcap", null, 400, "cannot be opened"));
+        for (Case c : refused) {
+            ControlService.Reply r = startMcap(c.path(), c.topic());
+            assertThat(r.status()).as(c.path()).isEqualTo(c.status());
+            assertThat(r.message()).as(c.path()).contains(c.text()).doesNotContain("\n");
+            assertThat(RecordingStatusResponse.parseFrom(r.body()).getIsRecording()).isFalse();
+        }
+        assertThat(outside).as("nothing created outside").isEmptyDirectory();
+        assertThat(Path.of("/etc/x.mcap")).doesNotExist();
+        assertThat(Path.of("/root/x.mcap")).doesNotExist();
+        try (var files = Files.walk(root)) {
+            assertThat(files.filter(Files::isRegularFile).toList()).as("nothing created inside").isEmpty();
+        }
+        // relative paths, and absolute ones inside, are taken
+        ControlService.Reply ok = startMcap("sub/a.mcap", "/cam0/video");
+        assertThat(ok.status()).as(ok.message()).isZero();
+        assertThat(RecordingStatusResponse.parseFrom(ok.body()).getActivePath())
+                .isEqualTo(root.toRealPath().resolve("sub/a.mcap").toString());
+        recorder("recorder.mcap.stop", new byte[0], ErrorCode.ERROR_CODE_OK);
+        assertThat(startMcap(root.resolve("sub/b.mcap").toString(), null).status()).isZero();
+        recorder("recorder.mcap.stop", new byte[0], ErrorCode.ERROR_CODE_OK);
+        assertThat(Files.getPosixFilePermissions(root.resolve("sub/b.mcap")))
+                .isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
+    }
+
+    @Test
+    void withoutARecordDirNetworkRecordingIsForbidden() throws Exception {
+        control.root = null;
+        for (String format : List.of("mp4", "mcap")) {
+            ControlService.Reply r = service.handle("recorder." + format + ".start",
+                    RecordingStartRequest.newBuilder().setOutputPath(dir.resolve("a." + format).toString()).build()
+                            .toByteArray());
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.message()).contains("no --record-dir");
+            assertThat(dir.resolve("a." + format)).doesNotExist();
+        }
+        // status and stop stay allowed (nothing to protect)
+        assertThat(service.handle("recorder.mcap.status", new byte[0]).status()).isZero();
     }
 }

@@ -87,7 +87,7 @@ class NatsControlTest {
         GstRuntime.init();
         app = new StreamerApp(StreamerConfig.builder().inputMode("dummy").dummyWidth(320).dummyHeight(240).dummyFps(30)
                 .codec("h264").gop(gop).rtp(true).rtpEndpoint("127.0.0.1:" + Streamers.freeUdpPort())
-                .statusIntervalMs(0).natsUrl(natsUrl).natsReconnectWaitMs(100).build());
+                .statusIntervalMs(0).natsUrl(natsUrl).natsReconnectWaitMs(100).recordDir(dir).build());
         app.addTap((pipeline, gen) -> {
             generations.set(gen);
             if (gen > 1) {

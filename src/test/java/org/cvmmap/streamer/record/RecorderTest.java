@@ -6,6 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,10 +56,7 @@ class RecorderTest {
     private final AtomicInteger keyframeRequests = new AtomicInteger();
 
     private Recorder recorder(Recorder.Format f) {
-        return new Recorder(f, "k", keyframeRequests::incrementAndGet, (p, o) -> {
-            Files.createFile(p);
-            return sink;
-        });
+        return new Recorder(f, "k", keyframeRequests::incrementAndGet, (file, o) -> sink);
     }
 
     private static EncodedUnit unit(int i, boolean key) {
@@ -67,7 +66,7 @@ class RecorderTest {
     @Test
     void startsOnAKeyframeAndWritesEverythingBeforeStopReturns() throws Exception {
         Recorder r = recorder(Recorder.Format.MCAP);
-        RecorderStatus s = r.start(dir.resolve("a.mcap").toString(), null);
+        RecorderStatus s = r.start(dir.resolve("a.mcap"), null, null);
         assertThat(s.recording()).isTrue();
         assertThat(keyframeRequests).hasValue(1);
         r.offer(unit(0, false));
@@ -80,7 +79,7 @@ class RecorderTest {
         assertThat(end.recording()).isFalse();
         assertThat(end.framesIngested()).isEqualTo(10);
         assertThat(end.framesEncoded()).isEqualTo(8);
-        assertThat(end.path()).isEqualTo(dir.resolve("a.mcap").toString());
+        assertThat(end.path()).isEqualTo(dir.resolve("a.mcap").toRealPath().toString());
         assertThat(sink.written.get(0).keyframe()).isTrue();
         assertThat(sink.written).extracting(u -> (int) (u.ptsNs() / 33_000_000L)).containsExactly(2, 3, 4, 5, 6, 7, 8, 9);
         assertThat(sink.finished).isTrue();
@@ -94,31 +93,63 @@ class RecorderTest {
         Files.createFile(dir.resolve("exists.mp4"));
         record Case(Recorder r, String path, Recorder.McapOptions o, RecorderException.Kind kind, String text) {
         }
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.createSymbolicLink(root.resolve("link"), outside);
+        Files.createSymbolicLink(dir.resolve("dangling.mp4"), dir.resolve("target-of-dangling.mp4"));
+        String topic257 = "/" + "t".repeat(256);
         List<Case> cases = List.of(
-                new Case(mp4, "", null, RecorderException.Kind.INVALID, "output_path is empty"),
-                new Case(mp4, "   ", null, RecorderException.Kind.INVALID, "output_path is empty"),
                 new Case(mp4, dir.resolve("x.mp4").toString(), Recorder.McapOptions.DEFAULTS,
                         RecorderException.Kind.INVALID, "mcap_options given to the mp4 recorder"),
                 new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions("zstd", null, null),
                         RecorderException.Kind.UNSUPPORTED, "compression=\"zstd\""),
                 new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "video", null),
-                        RecorderException.Kind.INVALID, "must start with /"),
+                        RecorderException.Kind.INVALID, "mcap_options.topic=\"video\" must be /name[/name...]"),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "/a//b", null),
+                        RecorderException.Kind.INVALID, "must be /name[/name...]"),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "/a/", null),
+                        RecorderException.Kind.INVALID, "must be /name[/name...]"),
+                // the authorized_keys attack: a key line smuggled into the file through the topic
+                new Case(mcap, dir.resolve("x.mcap").toString(),
+                        new Recorder.McapOptions(null, "/x\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5 a@b\n#", null),
+                        RecorderException.Kind.INVALID, "mcap_options.topic=\"/x\\u000assh-ed25519 AAAAC3NzaC1lZDI1NTE5 a@b\\u000a#\" contains U+000A at character 2"),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "/a\u2028b", null),
+                        RecorderException.Kind.INVALID, "contains U+2028"),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "/a\u202eb", null),
+                        RecorderException.Kind.INVALID, "contains U+202E"),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, topic257, null),
+                        RecorderException.Kind.INVALID, "is 257 bytes, longer than 256"),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "/ok", "cam\r"),
+                        RecorderException.Kind.INVALID, "mcap_options.frame_id=\"cam\\u000d\" contains U+000D"),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "/ok", "c".repeat(257)),
+                        RecorderException.Kind.INVALID, "mcap_options.frame_id"),
                 new Case(mp4, dir.resolve("exists.mp4").toString(), null, RecorderException.Kind.FAILED, "already exists"),
-                new Case(mp4, dir.resolve("no/such/dir/x.mp4").toString(), null, RecorderException.Kind.FAILED,
-                        "does not exist"),
-                new Case(mp4, "/proc/x.mp4", null, RecorderException.Kind.FAILED, "not writable"));
+                // a link at the last component is never followed, even a dangling one
+                new Case(mp4, dir.resolve("dangling.mp4").toString(), null, RecorderException.Kind.FAILED, "already exists"),
+                new Case(mp4, dir.resolve("no/such/dir/x.mp4").toString(), null, RecorderException.Kind.INVALID,
+                        "cannot be opened"),
+                new Case(mp4, "/proc/x.mp4", null, RecorderException.Kind.FAILED, "cannot be created"));
         for (Case c : cases) {
-            assertThatThrownBy(() -> c.r().start(c.path(), c.o()))
+            assertThatThrownBy(() -> c.r().start(Path.of(c.path()), null, c.o()))
                     .as(c.path() + " " + c.o())
                     .isInstanceOfSatisfying(RecorderException.class, e -> assertThat(e.kind()).isEqualTo(c.kind()))
                     .hasMessageContaining(c.text());
             assertThat(c.r().recording()).isFalse();
         }
-        assertThat(mcap.start(dir.resolve("ok.mcap").toString(), new Recorder.McapOptions("none", "/cam/video", "cam"))
+        assertThat(Files.exists(dir.resolve("x.mcap"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.exists(dir.resolve("target-of-dangling.mp4"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        // with a root: a folder that is a link leading outside it is refused, nothing is created
+        assertThatThrownBy(() -> mp4.start(root.resolve("link").resolve("x.mp4"), root.toRealPath(), null))
+                .isInstanceOfSatisfying(RecorderException.class, e -> assertThat(e.kind()).isEqualTo(RecorderException.Kind.INVALID))
+                .hasMessageContaining("outside " + root.toRealPath());
+        assertThat(outside).isEmptyDirectory();
+        assertThat(mcap.start(dir.resolve("ok.mcap"), null, new Recorder.McapOptions("none", "/cam/video", "cam"))
                 .recording()).isTrue();
-        assertThatThrownBy(() -> mcap.start(dir.resolve("two.mcap").toString(), null))
+        assertThat(Files.getPosixFilePermissions(dir.resolve("ok.mcap")))
+                .as("mode 0640 whatever the umask").isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
+        assertThatThrownBy(() -> mcap.start(dir.resolve("two.mcap"), null, null))
                 .isInstanceOfSatisfying(RecorderException.class, e -> assertThat(e.kind()).isEqualTo(RecorderException.Kind.FAILED))
-                .hasMessageContaining("already recording to " + dir.resolve("ok.mcap"));
+                .hasMessageContaining("already recording to " + dir.resolve("ok.mcap").toRealPath());
         mcap.stop();
         assertThat(Files.exists(dir.resolve("two.mcap"))).isFalse();
     }
@@ -127,7 +158,7 @@ class RecorderTest {
     void aWriterThatFallsBehindLosesWholeGopsOnlyAndAsksForAKeyframe() throws Exception {
         Recorder r = recorder(Recorder.Format.MP4);
         sink.block = true;
-        r.start(dir.resolve("a.mp4").toString(), null);
+        r.start(dir.resolve("a.mp4"), null, null);
         int n = Recorder.QUEUE_UNITS + 50;
         r.offer(unit(0, true));
         for (int i = 1; i < n; i++) {
@@ -150,7 +181,7 @@ class RecorderTest {
     void aWriteErrorEndsTheRecordingWithItsCauseAndStillFinishesTheFile() throws Exception {
         Recorder r = recorder(Recorder.Format.MCAP);
         sink.failAt = 3;
-        r.start(dir.resolve("a.mcap").toString(), null);
+        r.start(dir.resolve("a.mcap"), null, null);
         for (int i = 0; i < 10; i++) {
             r.offer(unit(i, i == 0));
         }
