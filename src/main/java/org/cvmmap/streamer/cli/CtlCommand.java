@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.cli;
 
+import org.cvmmap.streamer.util.Secrets;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -108,7 +110,7 @@ public final class CtlCommand implements Callable<Integer> {
         try {
             client = ControlClient.connect(nats.toConfig());
         } catch (IOException e) {
-            err.println("error: NATS unreachable at " + nats.toConfig().maskedServers() + ": " + e.getMessage());
+            err.println("error: NATS unreachable at " + nats.toConfig().maskedServers() + ": " + Secrets.redact(e.getMessage()));
             return ExitCodes.RUNTIME;
         }
         try {
@@ -121,7 +123,7 @@ public final class CtlCommand implements Callable<Integer> {
             ControlClient.Reply r = client.request(key, endpoint, body, timeout);
             out.println(recorder ? recorderJson(r.body()) : new String(r.body(), StandardCharsets.UTF_8));
             if (r.failed()) {
-                err.println("error: " + r.error() + " (code " + r.errorCode() + ")");
+                err.println("error: " + Secrets.redact(r.error()) + " (code " + r.errorCode() + ")");
                 return ExitCodes.CONFIG;
             }
             return ExitCodes.OK;

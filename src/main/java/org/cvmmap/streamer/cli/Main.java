@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.cli;
 
+import org.cvmmap.streamer.util.Secrets;
+
 import org.cvmmap.streamer.util.ExitCodes;
 import picocli.CommandLine;
 
@@ -31,18 +33,18 @@ public final class Main {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("error: " + ex.getMessage());
+            c.getErr().println("error: " + Secrets.redact(ex.getMessage()));
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             if (ex instanceof org.cvmmap.streamer.config.ConfigException ce) {
-                c.getErr().println("error: " + ce.getMessage());
+                c.getErr().println("error: " + Secrets.redact(ce.getMessage()));
                 return ExitCodes.CONFIG;
             }
-            org.apache.logging.log4j.LogManager.getLogger(Main.class).error("event=unexpected_error cause=\"{}\"",
-                    ex.toString(), ex);
-            c.getErr().println("error: " + ex);
+            String cause = Secrets.redact(ex);
+            org.apache.logging.log4j.LogManager.getLogger(Main.class).error("event=unexpected_error cause=\"{}\"", cause);
+            c.getErr().println("error: " + cause);
             return ExitCodes.RUNTIME;
         });
         return cl.execute(args);

@@ -72,8 +72,10 @@ public final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--rtmp", description = "Publish RTMP (H.264 as FLV AVC; H.265 as Enhanced-RTMP hvc1 or CodecID 12).")
     boolean rtmp;
-    @Option(names = "--rtmp-url", paramLabel = "URL", description = "rtmp[s]://HOST[:PORT]/APP/STREAM (the stream key is masked in logs).")
+    @Option(names = "--rtmp-url", paramLabel = "URL", description = "rtmp[s]://HOST[:PORT]/APP/STREAM (the stream key is masked in logs). With --rtmp and no URL flag: env CVMMAP_RTMP_URL. Prefer the variable or --rtmp-url-file: ps shows flags.")
     String rtmpUrl;
+    @Option(names = "--rtmp-url-file", paramLabel = "FILE", description = "Read the RTMP URL (stream key included) from the first line of FILE, e.g. a mounted secret.")
+    Path rtmpUrlFile;
     @Option(names = "--rtmp-mode", paramLabel = "MODE", description = "enhanced (H.264: classic AVC; H.265: Enhanced-RTMP hvc1) or domestic (H.265 only: FLV CodecID 12). Required for H.265.")
     String rtmpMode;
     @Option(names = "--rtmp-reconnect-min-ms", paramLabel = "MS", defaultValue = "500", description = "First wait before reconnecting (default ${DEFAULT-VALUE}); doubles per failure.")
@@ -111,7 +113,8 @@ public final class StreamCommand implements Callable<Integer> {
                 .dummyHeight(dummyHeight).codec(codec).gop(gop).bFrames(bFrames).bitrateKbps(bitrateKbps)
                 .encoderDevice(encoderDevice).nvencProbeFrames(nvencProbeFrames).queueSize(queueSize).inputFps(inputFps)
                 .rtp(rtp).rtpEndpoint(rtpEndpoint).rtpPayloadType(rtpPayloadType).rtpMtu(rtpMtu).rtpSdp(rtpSdp)
-                .rtmp(rtmp).rtmpUrl(rtmpUrl).rtmpMode(rtmpMode).rtmpReconnectMs(rtmpReconnectMinMs, rtmpReconnectMaxMs)
+                .rtmp(rtmp).rtmpUrl(SecretFile.orValue("--rtmp-url-file", rtmpUrlFile,
+                        rtmpUrl != null || !rtmp ? rtmpUrl : System.getenv("CVMMAP_RTMP_URL"))).rtmpMode(rtmpMode).rtmpReconnectMs(rtmpReconnectMinMs, rtmpReconnectMaxMs)
                 .pipelineFile(pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
                 .nats(!noNats).natsUrl(nats.url).natsAuth(nats.token, nats.user, nats.password, nats.creds)

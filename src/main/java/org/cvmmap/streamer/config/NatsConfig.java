@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.config;
 
+import org.cvmmap.streamer.util.Secrets;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -8,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How the control plane reaches NATS (streamer.md §5). Secrets are never part of {@link #toString()}.
+ * How the control plane reaches NATS (streamer.md §5). Secrets are never part of {@link #toString()};
+ * validating registers them with {@link Secrets} so that no log line or reply shows them.
  *
  * @param servers            server URLs ({@code nats://}, {@code tls://}, {@code ws://}, {@code wss://}), tried in order
  * @param token              auth token, or null
@@ -64,6 +67,10 @@ public record NatsConfig(List<String> servers, String token, String user, String
         if (truststore != null && !Files.isReadable(truststore)) {
             throw new ConfigException("--nats-tls-truststore", truststore, "cannot be read");
         }
+        Secrets.register(token, password, truststorePassword);
+        for (String url : servers) {
+            Secrets.register(userInfoSecret(url));
+        }
         if (reconnectWaitMs < 10 || reconnectWaitMs > 60_000) {
             throw new ConfigException("--nats-reconnect-wait-ms", reconnectWaitMs, "must be 10..60000");
         }
@@ -76,9 +83,19 @@ public record NatsConfig(List<String> servers, String token, String user, String
         return String.join(",", servers.stream().map(NatsConfig::mask).toList());
     }
 
-    /** A URL with any user info replaced by {@code ***}. */
+    /** A URL with its password or token masked: {@code nats://alice:***@host:4222}, {@code nats://***@host}. */
     static String mask(String url) {
-        return url.replaceFirst("//[^/@]*@", "//***@");
+        return Secrets.maskUrls(url);
+    }
+
+    /** The secret part of a URL's user info (the password, or the whole token), or null. */
+    private static String userInfoSecret(String url) {
+        String info = URI.create(url).getRawUserInfo();
+        if (info == null) {
+            return null;
+        }
+        int colon = info.indexOf(':');
+        return colon >= 0 ? info.substring(colon + 1) : info;
     }
 
     @Override

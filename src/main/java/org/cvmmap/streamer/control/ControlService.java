@@ -16,6 +16,7 @@ import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.record.Recorder;
 import org.cvmmap.streamer.record.RecorderException;
 import org.cvmmap.streamer.record.RecorderStatus;
+import org.cvmmap.streamer.util.Secrets;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -119,8 +120,9 @@ public final class ControlService {
                 default -> recorder(endpoint, request);
             };
         } catch (RuntimeException e) { // a bug must not take the service down: report it
-            LOG.error("event=control_request_failed key={} endpoint={} cause=\"{}\"", key, endpoint, e.toString(), e);
-            return jsonError(ErrorCode.ERROR_CODE_ERROR, "internal error: " + e);
+            String cause = Secrets.redact(e);
+            LOG.error("event=control_request_failed key={} endpoint={} cause=\"{}\"", key, endpoint, cause);
+            return jsonError(ErrorCode.ERROR_CODE_ERROR, "internal error: " + cause);
         }
     }
 

@@ -4,10 +4,15 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import org.cvmmap.streamer.config.NatsConfig;
 
-import java.security.NoSuchAlgorithmException;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 
-/** jnats options from a {@link NatsConfig}: servers, authentication, TLS. */
+/**
+ * jnats options from a {@link NatsConfig}: servers, authentication, TLS. TLS (with {@code --nats-tls},
+ * a truststore, or a {@code tls://}/{@code wss://} URL) always verifies the server's chain and host
+ * name ({@link HostVerifyingTls}).
+ */
 final class NatsConnections {
     private NatsConnections() {
     }
@@ -16,12 +21,14 @@ final class NatsConnections {
      * A builder with the servers, credentials and TLS of {@code config} and a 2 s connect timeout;
      * the caller adds reconnect policy and listeners.
      *
-     * @throws IllegalStateException if no TLS context can be made
+     * @throws IllegalStateException if no TLS context can be made (unreadable or wrong truststore)
      */
     static Options.Builder options(NatsConfig config) {
         Options.Builder b = new Options.Builder()
                 .servers(config.servers().toArray(new String[0]))
-                .connectionTimeout(Duration.ofSeconds(2));
+                .connectionTimeout(Duration.ofSeconds(2))
+                // the host name of the URL is what TLS verifies: never swap it for a resolved address
+                .noResolveHostnames();
         if (config.token() != null) {
             b.token(config.token().toCharArray());
         }
@@ -31,16 +38,13 @@ final class NatsConnections {
         if (config.credsFile() != null) {
             b.authHandler(Nats.credentials(config.credsFile().toString()));
         }
-        if (config.truststore() != null) {
-            b.truststorePath(config.truststore().toString());
-            if (config.truststorePassword() != null) {
-                b.truststorePassword(config.truststorePassword().toCharArray());
-            }
-        } else if (config.tls()) {
+        if (config.tls() || config.servers().stream().anyMatch(u -> u.startsWith("tls:") || u.startsWith("wss:"))) {
             try {
-                b.secure();
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("no TLS context for NATS: " + e.getMessage(), e);
+                b.sslContext(HostVerifyingTls.context(config.truststore(), config.truststorePassword() == null ? null
+                        : config.truststorePassword().toCharArray()));
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("no TLS context for NATS (--nats-tls-truststore "
+                        + config.truststore() + "): " + e.getMessage(), e);
             }
         }
         return b;

@@ -7,6 +7,7 @@ import org.cvmmap.streamer.config.NatsConfig;
 import org.cvmmap.streamer.control.proto.ErrorCode;
 import org.cvmmap.streamer.control.proto.GetSourceInfoRequest;
 import org.cvmmap.streamer.control.proto.GetSourceInfoResponse;
+import org.cvmmap.streamer.util.Secrets;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
@@ -121,7 +122,7 @@ public final class NatsControlPlane implements AutoCloseable {
                     connection = c;
                     state = "CONNECTED";
                 }
-                LOG.info("event=nats_connected key={} server={}", key, c.getConnectedUrl());
+                LOG.info("event=nats_connected key={} server={}", key, Secrets.redact(c.getConnectedUrl()));
                 attach(c);
                 connected.countDown();
                 return;
@@ -129,7 +130,7 @@ public final class NatsControlPlane implements AutoCloseable {
                 if (!warned) {
                     warned = true;
                     LOG.warn("event=nats_unavailable key={} servers={} cause=\"{}\" action=\"streaming goes on without "
-                            + "control; attaching when a server appears\"", key, config.maskedServers(), e.getMessage());
+                            + "control; attaching when a server appears\"", key, config.maskedServers(), Secrets.redact(e.getMessage()));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -160,7 +161,7 @@ public final class NatsControlPlane implements AutoCloseable {
                     reconnects.incrementAndGet();
                     reconnects.notifyAll();
                 }
-                LOG.info("event=nats_reconnected key={} server={} reconnects={}", key, conn.getConnectedUrl(),
+                LOG.info("event=nats_reconnected key={} server={} reconnects={}", key, Secrets.redact(conn.getConnectedUrl()),
                         reconnects.get());
                 querySourceInfo(conn);
             }
@@ -249,7 +250,7 @@ public final class NatsControlPlane implements AutoCloseable {
                     Map<String, Object> info = new LinkedHashMap<>();
                     if (t != null || m == null) {
                         info.put("available", false);
-                        info.put("cause", t == null ? "no reply" : String.valueOf(t.getMessage() != null ? t.getMessage()
+                        info.put("cause", t == null ? "no reply" : Secrets.redact(t.getMessage() != null ? t.getMessage()
                                 : t.getClass().getSimpleName()));
                     } else {
                         try {
@@ -338,12 +339,12 @@ public final class NatsControlPlane implements AutoCloseable {
     private final class QuietErrors implements ErrorListener {
         @Override
         public void errorOccurred(Connection conn, String error) {
-            LOG.warn("event=nats_error key={} cause=\"{}\"", key, error);
+            LOG.warn("event=nats_error key={} cause=\"{}\"", key, Secrets.redact(error));
         }
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
-            LOG.debug("event=nats_exception key={} cause=\"{}\"", key, exp.toString());
+            LOG.debug("event=nats_exception key={} cause=\"{}\"", key, Secrets.redact(exp));
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.output.rtmp;
 
+import org.cvmmap.streamer.util.Secrets;
+
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.RtmpOutput;
@@ -217,6 +219,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                 if (stopping) {
                     break;
                 }
+                cause = Secrets.redact(cause);
                 lastError = cause;
                 if (connectedAt != 0 && System.nanoTime() - connectedAt >= TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
                     backoffMs = out.reconnectMinMs();

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.output.rtmp;
 
+import org.cvmmap.streamer.util.Secrets;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 
@@ -64,6 +66,10 @@ public record RtmpUrl(String url, String host, int port, String app, String mask
         m.append('/').append(parts[0]).append('/').append(MASK);
         if (u.getRawQuery() != null) {
             m.append('?').append(MASK);
+        }
+        Secrets.register(parts[1], u.getRawQuery(), u.getRawUserInfo());
+        if (u.getRawUserInfo() != null && u.getRawUserInfo().indexOf(':') >= 0) {
+            Secrets.register(u.getRawUserInfo().substring(u.getRawUserInfo().indexOf(':') + 1));
         }
         return new RtmpUrl(url, u.getHost(), port, parts[0], m.toString());
     }
