@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.control;
 
+import org.cvmmap.streamer.util.RepeatedWarning;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -45,6 +47,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NatsControlPlane implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(NatsControlPlane.class);
+    private final RepeatedWarning disconnectedWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning statusInvalidWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning refusedWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning replyFailedWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning errorWarning = new RepeatedWarning(LOG);
     private static final Duration SOURCE_INFO_TIMEOUT = Duration.ofSeconds(1);
 
     private final NatsConfig config;
@@ -168,7 +175,7 @@ public final class NatsControlPlane implements AutoCloseable {
             case DISCONNECTED -> {
                 if (!closed) {
                     state = "DISCONNECTED";
-                    LOG.warn("event=nats_disconnected key={} cause=\"server gone\" action=\"reconnecting every {} ms; "
+                    disconnectedWarning.warn("event=nats_disconnected key={} cause=\"server gone\" action=\"reconnecting every {} ms; "
                             + "streaming goes on\"", key, config.reconnectWaitMs());
                 }
             }
@@ -206,7 +213,7 @@ public final class NatsControlPlane implements AutoCloseable {
             ProducerStatus.Action a = producer.onEvent(data);
             LOG.info("event=producer_status key={} action={}", key, a);
         } catch (IllegalArgumentException e) {
-            LOG.warn("event=producer_status_invalid key={} bytes={} cause=\"{}\"", key, data.length, e.getMessage());
+            statusInvalidWarning.warn("event=producer_status_invalid key={} bytes={} cause=\"{}\"", key, data.length, e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("event=producer_status_failed key={} cause=\"{}\"", key, e.toString(), e);
         }
@@ -227,18 +234,19 @@ public final class NatsControlPlane implements AutoCloseable {
         try {
             if (r.failed()) {
                 failedRequests.incrementAndGet();
-                LOG.warn("event=control_request_refused key={} endpoint={} error={} cause=\"{}\"", key, endpoint,
+                refusedWarning.warn("event=control_request_refused key={} endpoint={} error={} cause=\"{}\"", key, endpoint,
                         r.error().name(), r.message());
                 Headers h = new Headers();
                 h.put(ServiceMessage.NATS_SERVICE_ERROR, r.message());
                 h.put(ServiceMessage.NATS_SERVICE_ERROR_CODE, Integer.toString(r.status()));
                 msg.respond(conn, r.body(), h);
             } else {
-                LOG.info("event=control_request key={} endpoint={} bytes_in={}", key, endpoint, data.length);
+                LOG.debug("event=control_request key={} endpoint={} bytes_in={}", key, endpoint, data.length);
                 msg.respond(conn, r.body());
             }
         } catch (RuntimeException e) {
-            LOG.warn("event=control_reply_failed key={} endpoint={} cause=\"{}\"", key, endpoint, e.toString());
+            replyFailedWarning.warn("event=control_reply_failed key={} endpoint={} cause=\"{}\"", key, endpoint,
+                    Secrets.redact(e));
         }
     }
 
@@ -339,7 +347,7 @@ public final class NatsControlPlane implements AutoCloseable {
     private final class QuietErrors implements ErrorListener {
         @Override
         public void errorOccurred(Connection conn, String error) {
-            LOG.warn("event=nats_error key={} cause=\"{}\"", key, Secrets.redact(error));
+            errorWarning.warn("event=nats_error key={} cause=\"{}\"", key, Secrets.redact(error));
         }
 
         @Override

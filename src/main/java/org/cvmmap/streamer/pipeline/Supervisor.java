@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.pipeline;
 
+import org.cvmmap.streamer.util.RepeatedWarning;
+
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.StreamerConfig;
@@ -50,6 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Supervisor {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+    private final RepeatedWarning pipelineWarning = new RepeatedWarning(LOG);
     private static final long EOS_WAIT_MS = 5000;
     /** A pipeline that ran this long before failing resets the restart count and back-off, ms. */
     static final long STABLE_MS = 10_000;
@@ -434,7 +437,7 @@ public final class Supervisor {
             events.add(new BusEos(gen));
         });
         bus.connect((Bus.WARNING) (source, code, message) ->
-                LOG.warn("event=pipeline_warning key={} element={} cause=\"{}\"", key,
+                pipelineWarning.warn("event=pipeline_warning key={} element={} cause=\"{}\"", key,
                         source == null ? "?" : source.getName(), message));
         Pad parsed = p.getElementByName("parse").getStaticPad("src");
         parsed.addProbe(PadProbeType.BUFFER, (pad, info) -> {

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.record;
 
+import org.cvmmap.streamer.util.RepeatedWarning;
+
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.Codec;
@@ -121,6 +123,7 @@ public final class Recorder {
         RecordingSink open(ExclusiveFile file, McapOptions options) throws IOException;
     }
 
+    private final RepeatedWarning overrunWarning = new RepeatedWarning(LOG);
     private final Format format;
     private final String key;
     private final Runnable keyframeRequest;
@@ -298,7 +301,7 @@ public final class Recorder {
         } else {
             s.lastOk = false;
             s.waitKeyframe = true;
-            LOG.warn("event=recording_overrun key={} format={} path={} queued={} cause=\"the file writer falls behind: "
+            overrunWarning.warn("event=recording_overrun key={} format={} path={} queued={} cause=\"the file writer falls behind: "
                     + "dropping up to the next keyframe\"", key, format.id(), s.path, QUEUE_UNITS);
             keyframeRequest.run();
         }

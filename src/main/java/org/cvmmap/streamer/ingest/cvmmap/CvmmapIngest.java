@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.util.RepeatedWarning;
+
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.ingest.FrameBuffer;
@@ -14,6 +16,8 @@ import org.cvmmap.streamer.util.WallClock;
  */
 public final class CvmmapIngest implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(CvmmapIngest.class);
+    private final RepeatedWarning tornWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning invalidWarning = new RepeatedWarning(LOG);
     private static final int RECEIVE_TIMEOUT_MS = 100;
 
     /** Receives what the ingest produces. Called on the ingest thread. */
@@ -145,9 +149,7 @@ public final class CvmmapIngest implements AutoCloseable {
                     }
                     case TORN -> {
                         long t = stats.torn.incrementAndGet();
-                        if (t == 1 || t % 100 == 0) {
-                            LOG.warn("event=frame_torn key={} torn_total={} cause=metadata_changed_during_copy", key, t);
-                        }
+                        tornWarning.warn("event=frame_torn key={} torn_total={} cause=metadata_changed_during_copy", key, t);
                     }
                     case INVALID -> countInvalid(key, "metadata", r.error().getMessage());
                     case NO_OBJECT -> {
@@ -171,9 +173,7 @@ public final class CvmmapIngest implements AutoCloseable {
 
     private void countInvalid(String key, String what, String message) {
         long n = stats.invalid.incrementAndGet();
-        if (n == 1 || n % 100 == 0) {
-            LOG.warn("event={}_invalid key={} invalid_total={} cause=\"{}\"", what, key, n, message);
-        }
+        invalidWarning.warn("event={}_invalid key={} invalid_total={} cause=\"{}\"", what, key, n, message);
     }
 
     /** Stops the thread (within the 100 ms receive timeout) and waits for it. */

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.output.rtmp;
 
+import org.cvmmap.streamer.util.RepeatedWarning;
+
 import org.cvmmap.streamer.util.Secrets;
 
 import org.apache.logging.log4j.LogManager;
@@ -51,6 +53,10 @@ import java.util.regex.Pattern;
  */
 public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(RtmpPublisher.class);
+    private final RepeatedWarning queueFullWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning disconnectedWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning droppedWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning backpressureWarning = new RepeatedWarning(LOG);
     /** Publishing this long resets the reconnect back-off, ms. */
     static final long STABLE_MS = 5_000;
     /** Access units waiting between the appsink and the client graph. */
@@ -170,7 +176,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
             } else {
                 dropped.incrementAndGet();
                 if (!waitKeyframe) {
-                    LOG.warn("event=rtmp_queue_full key={} url={} capacity={} cause=\"server slower than the encoder\" action=drop_to_keyframe",
+                    queueFullWarning.warn("event=rtmp_queue_full key={} url={} capacity={} cause=\"server slower than the encoder\" action=drop_to_keyframe",
                             key, out.url().masked(), QUEUE_CAPACITY);
                 }
                 waitKeyframe = true;
@@ -225,7 +231,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                     backoffMs = out.reconnectMinMs();
                 }
                 state = State.BACKOFF;
-                LOG.warn("event=rtmp_disconnected key={} url={} cause=\"{}\" reconnect_in_ms={}", key, out.url().masked(),
+                disconnectedWarning.warn("event=rtmp_disconnected key={} url={} cause=\"{}\" reconnect_in_ms={}", key, out.url().masked(),
                         cause, backoffMs);
                 if (stop.await(backoffMs, TimeUnit.MILLISECONDS)) {
                     break;
@@ -306,7 +312,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                     tags = flv.accept(au.caps(), au.data(), au.keyframe(), au.ptsNs(), au.dtsNs());
                 } catch (IllegalArgumentException e) {
                     dropped.incrementAndGet();
-                    LOG.warn("event=rtmp_access_unit_dropped key={} cause=\"{}\"", key, e.getMessage());
+                    droppedWarning.warn("event=rtmp_access_unit_dropped key={} cause=\"{}\"", key, e.getMessage());
                     continue;
                 }
                 if (tags.isEmpty()) {
@@ -321,7 +327,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                 if (pending(src) >= MAX_PENDING_TAGS) {
                     dropped.incrementAndGet();
                     skipToKeyframe = true;
-                    LOG.warn("event=rtmp_backpressure key={} url={} pending_tags={} action=drop_to_keyframe", key,
+                    backpressureWarning.warn("event=rtmp_backpressure key={} url={} pending_tags={} action=drop_to_keyframe", key,
                             out.url().masked(), MAX_PENDING_TAGS);
                     continue;
                 }

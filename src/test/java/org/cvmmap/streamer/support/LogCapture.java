@@ -1,0 +1,53 @@
+package org.cvmmap.streamer.support;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Collects the log lines (formatted messages) written while it is open, from every logger of this
+ * JVM: tests count what a flood or an outage costs in lines. Removed on {@link #close()}.
+ */
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Logger root;
+
+    private LogCapture() {
+        super("test-capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
+        this.root = (Logger) LogManager.getRootLogger();
+    }
+
+    /** Starts capturing. */
+    public static LogCapture open() {
+        LogCapture c = new LogCapture();
+        c.start();
+        c.root.addAppender(c);
+        return c;
+    }
+
+    @Override
+    public void append(LogEvent event) {
+        lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+    }
+
+    /** Every line so far: {@code LEVEL message}. */
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /** How many lines so far contain {@code text}. */
+    public long count(String text) {
+        return lines.stream().filter(l -> l.contains(text)).count();
+    }
+
+    @Override
+    public void close() {
+        root.removeAppender(this);
+        stop();
+    }
+}
