@@ -15,6 +15,7 @@ import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.glib.NativeObject;
 import org.freedesktop.gstreamer.PadProbeReturn;
 import org.freedesktop.gstreamer.PadProbeType;
 import org.freedesktop.gstreamer.Pipeline;
@@ -23,6 +24,7 @@ import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.elements.AppSrc;
 import org.freedesktop.gstreamer.event.EOSEvent;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,12 +58,18 @@ public final class Supervisor {
     private static final long EOS_WAIT_MS = 5000;
     /** A pipeline that ran this long before failing resets the restart count and back-off, ms. */
     static final long STABLE_MS = 10_000;
+    /**
+     * A graph runs at least this long before a requested rebuild replaces it, ms: requests arriving
+     * sooner (a flood of NATS {@code restart}s) are merged into one rebuild when it is due.
+     */
+    static final long REBUILD_MIN_INTERVAL_MS = 1000;
 
     private sealed interface Event permits BusError, BusEos, EncoderStalled, EncoderConfirmed, Drained, Stop, Fatal,
             Restart, KeyframeRequest {
     }
 
-    private record Restart(String why) implements Event {
+    /** A rebuild asked for at {@code requestedNanos} ({@link System#nanoTime()}). */
+    private record Restart(String why, long requestedNanos) implements Event {
     }
 
     /** Handled on the supervisor thread: the only one that disposes graphs, so no lock is needed. */
@@ -96,6 +104,10 @@ public final class Supervisor {
         /** The appsrc frames are pushed into; null when the source is inside the graph (cuframes inputs). */
         final AppSrc src;
         final EncoderSpec encoder;
+        /** The udpsink of the RTP output ({@code rtpsink}), or null: looked up once, not per status query. */
+        final Element rtpSink;
+        /** Every element and pad wrapper this graph handed out: disposed with it (see {@link #teardown}). */
+        final List<NativeObject> wrappers = new ArrayList<>();
         final AtomicLong pushed = new AtomicLong();
         final AtomicLong accessUnits = new AtomicLong();
         final CountDownLatch eos = new CountDownLatch(1);
@@ -103,10 +115,19 @@ public final class Supervisor {
         volatile RawVideoFormat format;
         volatile boolean stallReported;
 
+        /** Keeps a wrapper for disposal with the graph; null passes through. */
+        <T extends NativeObject> T held(T wrapper) {
+            if (wrapper != null) {
+                wrappers.add(wrapper);
+            }
+            return wrapper;
+        }
+
         Active(long gen, Pipeline pipeline, EncoderSpec encoder, RawVideoFormat format) {
             this.gen = gen;
             this.pipeline = pipeline;
-            this.src = pipeline.getElementByName("src") instanceof AppSrc s ? s : null;
+            this.src = held(pipeline.getElementByName("src")) instanceof AppSrc s ? s : null;
+            this.rtpSink = held(pipeline.getElementByName("rtpsink"));
             this.encoder = encoder;
             this.format = format;
         }
@@ -219,7 +240,7 @@ public final class Supervisor {
      * Not counted against {@code --max-restarts}. Safe from any thread.
      */
     public void requestRestart(String why) {
-        events.add(new Restart(why));
+        events.add(new Restart(why, System.nanoTime()));
     }
 
     /** Adds an output that reads from every graph this supervisor starts (before {@link #run()}). */
@@ -439,7 +460,7 @@ public final class Supervisor {
         bus.connect((Bus.WARNING) (source, code, message) ->
                 pipelineWarning.warn("event=pipeline_warning key={} element={} cause=\"{}\"", key,
                         source == null ? "?" : source.getName(), message));
-        Pad parsed = p.getElementByName("parse").getStaticPad("src");
+        Pad parsed = a.held(a.held(p.getElementByName("parse")).getStaticPad("src"));
         parsed.addProbe(PadProbeType.BUFFER, (pad, info) -> {
             Buffer b = info.getBuffer();
             long size = b == null ? 0 : GstBuffers.size(b);
@@ -462,7 +483,7 @@ public final class Supervisor {
         });
         PushListener listener = pushListener;
         if (a.src != null) {
-            a.src.getStaticPad("src").addProbe(PadProbeType.BUFFER, (pad, info) -> {
+            a.held(a.src.getStaticPad("src")).addProbe(PadProbeType.BUFFER, (pad, info) -> {
                 Buffer b = info.getBuffer();
                 captureTimes.stamped(b.getOffset(), b.getPresentationTimestamp());
                 if (listener != null) {
@@ -530,8 +551,19 @@ public final class Supervisor {
 
     private Outcome watch(Active a) {
         boolean confirmed = false;
+        Restart pending = null; // a rebuild asked for too soon after this graph started: due later
+        int merged = 0; // requests answered by the rebuild to come (or by this graph's own build)
+        long dueNanos = a.startedNanos + TimeUnit.MILLISECONDS.toNanos(REBUILD_MIN_INTERVAL_MS);
         while (true) {
-            Event e = pollEvent(100);
+            long waitMs = 100;
+            if (pending != null) {
+                long left = dueNanos - System.nanoTime();
+                if (left <= 0) {
+                    return rebuild(a, pending, merged);
+                }
+                waitMs = Math.max(1, Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+            Event e = pollEvent(waitMs);
             if (e == null) {
                 if (idleExpired()) {
                     teardown(a);
@@ -554,9 +586,16 @@ public final class Supervisor {
                 continue;
             }
             if (e instanceof Restart r) {
-                LOG.info("event=pipeline_rebuild key={} gen={} cause=\"{}\"", key, a.gen, r.why());
-                teardown(a);
-                return new Outcome(Kind.REBUILD, 0, r.why());
+                if (r.requestedNanos() - a.startedNanos < 0) {
+                    merged++; // asked for before this graph was built: its build answered it
+                    continue;
+                }
+                if (pending != null || System.nanoTime() - dueNanos < 0) {
+                    merged += pending != null ? 1 : 0;
+                    pending = pending != null ? pending : r;
+                    continue;
+                }
+                return rebuild(a, r, merged);
             }
             if ((e instanceof Drained d && d.gen() == a.gen) || (e instanceof BusEos eos && eos.gen() == a.gen
                     && (inputFinished || sourceInGraph))) {
@@ -596,6 +635,13 @@ public final class Supervisor {
         }
     }
 
+    /** Carries out a requested rebuild ({@code merged} other requests were answered by it too). */
+    private Outcome rebuild(Active a, Restart r, int merged) {
+        LOG.info("event=pipeline_rebuild key={} gen={} cause=\"{}\" requests_merged={}", key, a.gen, r.why(), merged);
+        teardown(a);
+        return new Outcome(Kind.REBUILD, 0, r.why());
+    }
+
     private void finish(Active a) {
         if (a.src != null) {
             a.src.endOfStream();
@@ -629,8 +675,7 @@ public final class Supervisor {
     }
 
     private static long bytesServed(Active a) {
-        Element sink = a.pipeline.getElementByName("rtpsink");
-        return sink == null ? -1 : ((Number) sink.get("bytes-served")).longValue();
+        return a.rtpSink == null ? -1 : ((Number) a.rtpSink.get("bytes-served")).longValue();
     }
 
     private void teardown(Active a) {
@@ -643,6 +688,10 @@ public final class Supervisor {
         a.pipeline.setState(State.NULL); // unblocks a push waiting in appsrc (flushing)
         pushLock.lock();
         try {
+            // Every wrapper holds a reference: left to the GC, a disposed graph's elements (udpsink's
+            // cancellable, rtmp2sink's main context: an eventfd each) would outlive it until the next
+            // collection, and a restart flood would run out of descriptors first.
+            a.wrappers.forEach(NativeObject::dispose);
             a.pipeline.getBus().dispose();
             a.pipeline.dispose();
         } finally {
@@ -689,7 +738,14 @@ public final class Supervisor {
                     // Before the EOS: its bus message may reach the supervisor ahead of Drained.
                     inputFinished = true;
                     events.add(new Drained(a.gen));
-                    a.src.endOfStream();
+                    pushLock.lock();
+                    try {
+                        if (a == active) { // a graph torn down meanwhile has had its wrappers disposed
+                            a.src.endOfStream();
+                        }
+                    } finally {
+                        pushLock.unlock();
+                    }
                 } else if (!drainedSent && lastFormat == null && queue.isFinished()) {
                     drainedSent = true;
                     events.add(new Drained(-1));

@@ -100,6 +100,7 @@ final class Mp4FileSink implements RecordingSink {
 
     private void dispose() {
         pipeline.setState(State.NULL);
+        src.dispose();
         pipeline.getBus().dispose();
         pipeline.dispose();
     }

@@ -148,7 +148,11 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
         s.set("emit-signals", true);
         s.connect((AppSink.NEW_SAMPLE) this::onSample);
         waitKeyframe = true; // a new encoder starts with one; nothing of the old graph is continued
+        AppSink old = sink;
         sink = s;
+        if (old != null) {
+            old.dispose(); // its graph was torn down before this one was built
+        }
     }
 
     /** Streaming thread of the appsink: copy, queue, never wait. */
@@ -341,6 +345,12 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
             }
         } finally {
             p.setState(org.freedesktop.gstreamer.State.NULL);
+            // wrappers hold references: rtmp2sink's main context (an eventfd) would outlive the
+            // session until the next GC, one per reconnect
+            src.dispose();
+            if (client != null) {
+                client.dispose();
+            }
             bus.dispose();
             p.dispose();
         }
