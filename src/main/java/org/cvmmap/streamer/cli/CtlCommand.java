@@ -31,14 +31,14 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code cvmmap-streamer ctl}: a tiny client of the {@code cvmmap_streamer} NATS service, for hosts
  * without the {@code nats} CLI. Prints the reply as JSON on stdout.
- * Exit codes: 0 ok, 1 bad flags, 2 the service refused the request (error reply), 4 no streamer
+ * Exit codes: 0 ok, 1 bad flags, 2 the service refused the request (error reply), 3 NATS permissions forbid the request, 4 no streamer
  * answers on that key, 6 NATS unreachable, 124 no reply in time.
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Talks to a running streamer over NATS (cvmmap.<key>.streamer.*) and prints the reply as JSON.%n"
                 + "  ctl --key K status | keyframe | restart | discover%n"
                 + "  ctl --key K record mp4|mcap start PATH [--topic T] [--frame-id F] | stop | status%n"
-                + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 4 no streamer answers, 6 NATS unreachable, 124 timeout.")
+                + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 3 not permitted by NATS, 4 no streamer answers, 6 NATS unreachable, 124 timeout.")
 public final class CtlCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -130,6 +130,9 @@ public final class CtlCommand implements Callable<Integer> {
         } catch (TimeoutException e) {
             err.println("error: no reply on cvmmap." + key + ".streamer." + endpoint + " within " + timeoutMs + " ms");
             return ExitCodes.TIMEOUT;
+        } catch (ControlClient.NotPermittedException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.PT_MISMATCH_OR_SHM;
         } catch (ControlClient.NoResponderException e) {
             err.println("error: " + e.getMessage() + " (is the streamer running, with this --key?)");
             return ExitCodes.THRESHOLD_OR_SUBSCRIBER;

@@ -3,6 +3,7 @@ package org.cvmmap.streamer.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Subscription;
@@ -14,6 +15,12 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,10 +54,22 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
-    private final Connection connection;
+    /** The NATS server refused this user's publish to the subject (its permissions, docs/security.md). */
+    public static final class NotPermittedException extends Exception {
+        NotPermittedException(String subject, String serverError) {
+            super("NATS does not permit this user to publish to " + subject + " (" + serverError + ")");
+        }
+    }
 
-    private ControlClient(Connection connection) {
+    private static final Pattern PUBLISH_VIOLATION = Pattern.compile("Permissions Violation for Publish to \"?([^\"\\s]+)");
+
+    private final Connection connection;
+    /** Requests in flight by subject: a permissions violation for that subject fails them at once. */
+    private final Map<String, CompletableFuture<Message>> inFlight;
+
+    private ControlClient(Connection connection, Map<String, CompletableFuture<Message>> inFlight) {
         this.connection = connection;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -59,8 +78,31 @@ public final class ControlClient implements AutoCloseable {
      * @throws IOException when no server of {@code config} can be reached
      */
     public static ControlClient connect(NatsConfig config) throws IOException, InterruptedException {
-        return new ControlClient(Nats.connect(NatsConnections.options(config).maxReconnects(0)
-                .connectionName("cvmmap-streamer ctl").build()));
+        Map<String, CompletableFuture<Message>> inFlight = new ConcurrentHashMap<>();
+        AtomicReference<Exception> last = new AtomicReference<>();
+        ErrorListener errors = new ErrorListener() {
+            @Override
+            public void exceptionOccurred(Connection conn, Exception exp) {
+                last.set(exp);
+            }
+
+            @Override
+            public void errorOccurred(Connection conn, String error) {
+                Matcher m = PUBLISH_VIOLATION.matcher(error);
+                if (m.find()) {
+                    CompletableFuture<Message> f = inFlight.get(m.group(1));
+                    if (f != null) {
+                        f.completeExceptionally(new NotPermittedException(m.group(1), error));
+                    }
+                }
+            }
+        };
+        try {
+            return new ControlClient(Nats.connect(NatsConnections.options(config).maxReconnects(0)
+                    .connectionName("cvmmap-streamer ctl").errorListener(errors).build()), inFlight);
+        } catch (IOException e) {
+            throw new IOException(NatsConnections.cause(e, last.get()), e);
+        }
     }
 
     /**
@@ -70,15 +112,25 @@ public final class ControlClient implements AutoCloseable {
      * @param endpoint e.g. {@code status}, {@code recorder.mp4.start}
      * @throws TimeoutException       no reply within {@code timeout}
      * @throws NoResponderException   nothing listens on the subject
+     * @throws NotPermittedException  the server's permissions forbid this user to publish there
      */
     public Reply request(String key, String endpoint, byte[] body, Duration timeout)
-            throws TimeoutException, NoResponderException, InterruptedException {
+            throws TimeoutException, NoResponderException, NotPermittedException, InterruptedException {
         String subject = ControlService.subjectPrefix(key) + endpoint;
         Message m;
+        CompletableFuture<Message> f = connection.request(subject, body);
+        inFlight.put(subject, f);
         try {
-            m = connection.request(subject, body).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | CancellationException e) {
+            m = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NotPermittedException denied) {
+                throw denied;
+            }
             throw new NoResponderException(subject);
+        } catch (CancellationException e) {
+            throw new NoResponderException(subject);
+        } finally {
+            inFlight.remove(subject, f);
         }
         Headers h = m.getHeaders();
         if (m.isStatusMessage() && m.getStatus().getCode() == 503) {

@@ -3,6 +3,7 @@ package org.cvmmap.streamer.control;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import org.cvmmap.streamer.config.NatsConfig;
+import org.cvmmap.streamer.util.Secrets;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -15,6 +16,26 @@ import java.time.Duration;
  */
 final class NatsConnections {
     private NatsConnections() {
+    }
+
+    /**
+     * Why a connection attempt failed, in one line: jnats' own message only says "Unable to connect
+     * to NATS servers"; the exception its error listener saw last says why (a certificate naming
+     * another host, an authorization violation, a refused connection). Secrets redacted.
+     *
+     * @param failure what {@code Nats.connect} threw
+     * @param last    the last exception reported to the error listener, or null
+     */
+    static String cause(Exception failure, Throwable last) {
+        String why = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        if (last != null) {
+            Throwable root = last;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            why += ": " + (root.getMessage() != null ? root.getMessage() : root.toString());
+        }
+        return Secrets.redact(why);
     }
 
     /**

@@ -67,6 +67,8 @@ public final class NatsControlPlane implements AutoCloseable {
     private volatile Connection connection;
     private volatile Service micro;
     private volatile String state = "CONNECTING";
+    /** The last exception jnats reported (why a connection attempt failed). */
+    private volatile Exception lastException;
     private volatile boolean closed;
 
     /**
@@ -137,7 +139,8 @@ public final class NatsControlPlane implements AutoCloseable {
                 if (!warned) {
                     warned = true;
                     LOG.warn("event=nats_unavailable key={} servers={} cause=\"{}\" action=\"streaming goes on without "
-                            + "control; attaching when a server appears\"", key, config.maskedServers(), Secrets.redact(e.getMessage()));
+                            + "control; attaching when a server appears\"", key, config.maskedServers(),
+                            NatsConnections.cause(e, lastException));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -352,6 +355,7 @@ public final class NatsControlPlane implements AutoCloseable {
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
+            lastException = exp;
             LOG.debug("event=nats_exception key={} cause=\"{}\"", key, Secrets.redact(exp));
         }
     }

@@ -176,8 +176,8 @@ class NatsControlTest {
         assertThat(garbage.errorCode()).isEqualTo(400);
         assertThat(RecordingStatusResponse.parseFrom(garbage.body()).getError()).isEqualTo(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
         record("mp4", "start", new byte[0], ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
-        assertThat(record("mcap", "start", start(Path.of("/proc/no/such/x.mcap")), ErrorCode.ERROR_CODE_ERROR)
-                .getErrorMessage()).contains("does not exist");
+        assertThat(record("mcap", "start", start(Path.of("/proc/no/such/x.mcap")), ErrorCode.ERROR_CODE_INVALID_PAYLOAD)
+                .getErrorMessage()).contains("is outside the record dir");
         Path a = dir.resolve("a.mp4");
         assertThat(record("mp4", "start", start(a), ErrorCode.ERROR_CODE_OK).getIsRecording()).isTrue();
         assertThat(record("mp4", "start", start(dir.resolve("b.mp4")), ErrorCode.ERROR_CODE_ERROR).getErrorMessage())

@@ -32,7 +32,29 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
     @Override
     public void append(LogEvent event) {
-        lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+        synchronized (lines) {
+            lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+            lines.notifyAll();
+        }
+    }
+
+    /**
+     * Waits for a line containing every one of {@code texts}.
+     *
+     * @return whether one came within {@code timeoutMs}
+     */
+    public boolean await(long timeoutMs, String... texts) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        synchronized (lines) {
+            while (lines.stream().noneMatch(l -> java.util.Arrays.stream(texts).allMatch(l::contains))) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                lines.wait(left);
+            }
+            return true;
+        }
     }
 
     /** Every line so far: {@code LEVEL message}. */

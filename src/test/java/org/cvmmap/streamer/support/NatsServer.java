@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -14,10 +18,40 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NatsServer implements AutoCloseable {
     private final int port;
+    private final List<String> extraArgs;
+    private final Map<String, String> env;
+    private final List<String> output = new CopyOnWriteArrayList<>();
     private Process process;
 
     private NatsServer(int port) {
+        this(port, List.of(), Map.of());
+    }
+
+    private NatsServer(int port, List<String> extraArgs, Map<String, String> env) {
         this.port = port;
+        this.extraArgs = List.copyOf(extraArgs);
+        this.env = Map.copyOf(env);
+    }
+
+    /**
+     * Starts a server on a free port with more arguments (a {@code -c} configuration, TLS flags) and
+     * environment variables (the configuration's {@code $VARIABLES}: passwords stay out of files).
+     */
+    public static NatsServer start(List<String> extraArgs, Map<String, String> env) throws IOException,
+            InterruptedException {
+        NatsServer n = new NatsServer(freePort(), extraArgs, env);
+        n.launch();
+        return n;
+    }
+
+    /** Its port. */
+    public int port() {
+        return port;
+    }
+
+    /** What it has printed so far (its log). */
+    public List<String> output() {
+        return List.copyOf(output);
     }
 
     /** Starts a server on a free port. */
@@ -46,12 +80,16 @@ public final class NatsServer implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        process = new ProcessBuilder("nats-server", "-a", "127.0.0.1", "-p", Integer.toString(port))
-                .redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of("nats-server", "-a", "127.0.0.1", "-p", Integer.toString(port)));
+        cmd.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        process = pb.start();
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
+                    output.add(line);
                     if (line.contains("Server is ready")) {
                         ready.complete(true);
                     }
