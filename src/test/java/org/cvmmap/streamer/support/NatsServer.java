@@ -72,6 +72,13 @@ public final class NatsServer implements AutoCloseable {
         }
     }
 
+    /** A server on {@code port} with more arguments (e.g. {@code --user}/{@code --pass}). */
+    public static NatsServer on(int port, List<String> extraArgs) throws IOException, InterruptedException {
+        NatsServer n = new NatsServer(port, extraArgs, Map.of());
+        n.launch();
+        return n;
+    }
+
     /** A server that will listen on {@code port} (for a streamer started before its server). */
     public static NatsServer on(int port) throws IOException, InterruptedException {
         NatsServer n = new NatsServer(port);
