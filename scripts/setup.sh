@@ -4,7 +4,8 @@
 #   GStreamer 1.22 (base/good/bad/ugly/libav + gstreamer1.0-x for timeoverlay), dev headers for the
 #   native plugin, libzmq (the real ipc:// transport), FFmpeg (ffprobe/ffmpeg as independent RTP
 #   receivers), nats-server (the control-plane tests start their own), Node.js/npm (MCAP reader),
-#   JDK 17, Maven, gcc/make/pkg-config, unzip and iproute2 (ss) for the scripts.
+#   JDK 17, Maven, gcc/make/pkg-config, unzip and iproute2 (ss) for the scripts, openssl (the TLS tests
+#   make their own CA and server certificates).
 # Optional interop peers (a failure to install them is reported, not fatal: the acceptance rows that
 # need them are then skipped): nginx-light + libnginx-mod-rtmp (RTMP relay).
 set -euo pipefail
@@ -14,7 +15,7 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
-  libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2
+  libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2 openssl
 )
 OPTIONAL=(nginx-light libnginx-mod-rtmp)
 # Node.js + npm run the MCAP reader peer (test-peers/); a machine that already has them (e.g. from

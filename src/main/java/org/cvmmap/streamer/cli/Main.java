@@ -33,13 +33,13 @@ public final class Main {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("error: " + Secrets.redact(ex.getMessage()));
+            c.getErr().println("error: " + Secrets.maskUrls(ex.getMessage()));
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             if (ex instanceof org.cvmmap.streamer.config.ConfigException ce) {
-                c.getErr().println("error: " + Secrets.redact(ce.getMessage()));
+                c.getErr().println("error: " + Secrets.maskUrls(ce.getMessage())); // its values are masked by the rule that threw
                 return ExitCodes.CONFIG;
             }
             String cause = Secrets.redact(ex);

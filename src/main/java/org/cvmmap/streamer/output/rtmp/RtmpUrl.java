@@ -67,7 +67,7 @@ public record RtmpUrl(String url, String host, int port, String app, String mask
         if (u.getRawQuery() != null) {
             m.append('?').append(MASK);
         }
-        Secrets.register(parts[1], u.getRawQuery(), u.getRawUserInfo());
+        Secrets.register(parts[1], u.getRawQuery()); // the key and query; a user name alone is no secret
         if (u.getRawUserInfo() != null && u.getRawUserInfo().indexOf(':') >= 0) {
             Secrets.register(u.getRawUserInfo().substring(u.getRawUserInfo().indexOf(':') + 1));
         }
