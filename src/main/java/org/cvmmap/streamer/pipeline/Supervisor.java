@@ -590,9 +590,12 @@ public final class Supervisor {
                     merged++; // asked for before this graph was built: its build answered it
                     continue;
                 }
-                if (pending != null || System.nanoTime() - dueNanos < 0) {
-                    merged += pending != null ? 1 : 0;
-                    pending = pending != null ? pending : r;
+                if (pending != null) {
+                    merged++; // one rebuild is already due: this request is answered by it
+                    continue;
+                }
+                if (System.nanoTime() - dueNanos < 0) {
+                    pending = r; // too soon after this graph started: carried out when due
                     continue;
                 }
                 return rebuild(a, r, merged);
