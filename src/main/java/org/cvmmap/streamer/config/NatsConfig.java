@@ -101,6 +101,7 @@ public record NatsConfig(List<String> servers, String token, String user, String
     @Override
     public String toString() {
         return "NatsConfig[servers=" + maskedServers() + ", auth=" + (token != null ? "token" : user != null ? "user"
-                : credsFile != null ? "creds" : "none") + ", tls=" + tls + "]";
+                : credsFile != null ? "creds" : servers.stream().anyMatch(u -> URI.create(u).getRawUserInfo() != null)
+                ? "url" : "none") + ", tls=" + tls + "]";
     }
 }

@@ -34,4 +34,17 @@ class SecretsMaskTest {
         assertThat(Secrets.redact(new IllegalStateException("bad tok-1234", new RuntimeException("nats://u:tok-1234@h"))))
                 .isEqualTo("java.lang.IllegalStateException: bad ***: java.lang.RuntimeException: nats://u:***@h");
     }
+
+    @Test
+    void theLogLayoutMasksUrlUserInfoInMessagesAndExceptions() {
+        var ctx = (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        var layout = ctx.getConfiguration().getAppender("stderr").getLayout();
+        var event = org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder().setLoggerName("x")
+                .setLevel(org.apache.logging.log4j.Level.WARN)
+                .setMessage(new org.apache.logging.log4j.message.SimpleMessage("event=t url=nats://alice:Pa55word@h:1 t=tls://tok3n@h"))
+                .setThrown(new IllegalStateException("nats://bob:Hidden1@h")).build();
+        String line = layout.toSerializable(event).toString();
+        assertThat(line).contains("event=t url=nats://alice:***@h:1 t=tls://***@h\n", "IllegalStateException: nats://bob:***@h")
+                .doesNotContain("Pa55word", "tok3n", "Hidden1");
+    }
 }
