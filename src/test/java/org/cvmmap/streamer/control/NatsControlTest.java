@@ -258,7 +258,8 @@ class NatsControlTest {
         JsonNode s = statusRetryingUntilServed();
         assertThat(s.path("nats").path("reconnects").asLong()).isEqualTo(1);
         assertThat(s.path("restarts").asLong()).as("pipeline untouched").isZero();
-        assertThat(units.get()).isGreaterThan(unitsAtStop + 30);
+        // awaitUnits(30) returned after 30 units counted since the stop: the stream went on without NATS
+        assertThat(units.get()).isGreaterThanOrEqualTo(unitsAtStop + 30);
         assertThat(generations.get()).isEqualTo(1);
     }
 
