@@ -5,9 +5,8 @@
 #   native plugin, libzmq (the real ipc:// transport), FFmpeg (ffprobe/ffmpeg as independent RTP
 #   receivers), nats-server (the control-plane tests start their own), Node.js/npm (MCAP reader),
 #   JDK 17, Maven, gcc/make/pkg-config, unzip and iproute2 (ss) for the scripts, openssl (the TLS tests
-#   make their own CA and server certificates).
-# Optional interop peers (a failure to install them is reported, not fatal: the acceptance rows that
-# need them are then skipped): nginx-light + libnginx-mod-rtmp (RTMP relay).
+#   make their own CA and server certificates), nginx-light + libnginx-mod-rtmp (the RTMP relay the
+#   interop rows publish to).
 set -euo pipefail
 
 PACKAGES=(
@@ -15,9 +14,8 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
-  libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2 openssl
+  libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2 openssl nginx-light libnginx-mod-rtmp
 )
-OPTIONAL=(nginx-light libnginx-mod-rtmp)
 # Node.js + npm run the MCAP reader peer (test-peers/); a machine that already has them (e.g. from
 # NodeSource) keeps its own: Debian's npm would conflict with it.
 if ! command -v npm >/dev/null 2>&1; then
@@ -32,13 +30,8 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   is_installed "$p" || missing+=("$p")
 done
-optional=()
-for p in "${OPTIONAL[@]}"; do
-  is_installed "$p" || optional+=("$p")
-done
-
-if [ ${#missing[@]} -eq 0 ] && [ ${#optional[@]} -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} packages and ${#OPTIONAL[@]} optional peers present"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
   exit 0
 fi
 
@@ -48,15 +41,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-if [ ${#optional[@]} -gt 0 ]; then
-  echo "setup: installing optional peers ${optional[*]}"
-  # Debian starts nginx from its postinst where it can; the acceptance rows run their own instance.
-  if ! $SUDO apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null; then
-    echo "setup: could not install ${optional[*]}; their interop rows will be skipped" >&2
-  fi
-fi
+echo "setup: installing ${missing[*]}"
+# Debian starts nginx from its postinst where it can; the acceptance rows run their own instance.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup: done"

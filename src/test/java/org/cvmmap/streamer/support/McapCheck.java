@@ -2,7 +2,6 @@ package org.cvmmap.streamer.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The independent MCAP check: {@code test-peers/mcap-check.mjs} with the MCAP project's reader
- * (@mcap/core, installed by scripts/peers.sh). Skips when it is not installed, except under CI
- * ({@code CI=true}), where a missing reader fails the test.
+ * (@mcap/core, installed by scripts/peers.sh). A missing reader fails the test, saying why: a test
+ * never passes without its oracle.
  */
 public final class McapCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,13 +21,12 @@ public final class McapCheck {
     private McapCheck() {
     }
 
-    /** Skips (or fails under CI) when node or @mcap/core is missing. */
+    /** Fails, saying why, when node or @mcap/core is missing. */
     public static void assumeInstalled() {
-        boolean ok = Files.isDirectory(Path.of("test-peers", "node_modules", "@mcap", "core"));
-        if (!ok && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("@mcap/core is not installed (scripts/peers.sh) but CI needs it");
+        if (!Files.isDirectory(Path.of("test-peers", "node_modules", "@mcap", "core"))) {
+            throw new AssertionError("@mcap/core is not installed: run scripts/peers.sh (this test cannot judge "
+                    + "MCAP files without it)");
         }
-        Assumptions.assumeTrue(ok, "@mcap/core not installed (run scripts/peers.sh): MCAP reader check skipped");
     }
 
     /**

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Interop peers that Debian does not package, installed by {@code scripts/peers.sh} under
- * {@code .cache/peers/} (or where {@code FFMPEG8_DIR} points). Tests that need one skip, saying so,
- * when it is absent.
+ * {@code .cache/peers/} (or where {@code FFMPEG8_DIR} points). Tests that need one fail, saying
+ * why, when it is absent: nothing passes without its oracle.
  */
 public final class Peers {
     private Peers() {
