@@ -306,7 +306,11 @@ public final class Supervisor {
                     if (++restarts > config.maxRestarts()) {
                         return giveUp("software pipeline cannot reach PLAYING");
                     }
-                    backoffMs = sleepBackoff(backoffMs);
+                    Integer exit = sleepBackoff(backoffMs);
+                    if (exit != null) {
+                        return exit;
+                    }
+                    backoffMs = nextBackoff(backoffMs);
                     continue;
                 }
                 Outcome o = watch(a);
@@ -328,7 +332,11 @@ public final class Supervisor {
                             return giveUp(o.reason);
                         }
                         stats.restarts.incrementAndGet();
-                        backoffMs = sleepBackoff(backoffMs);
+                        Integer exit = sleepBackoff(backoffMs);
+                        if (exit != null) {
+                            return exit;
+                        }
+                        backoffMs = nextBackoff(backoffMs);
                     }
                     default -> throw new IllegalStateException();
                 }
@@ -375,17 +383,32 @@ public final class Supervisor {
         return ExitCodes.RUNTIME;
     }
 
-    private long sleepBackoff(long backoffMs) {
+    /**
+     * Waits out a back-off before a rebuild. A stop (signal) or a fatal input error ends the wait and
+     * the run: nothing is rebuilt just to be stopped.
+     *
+     * @return the exit code when the run must end (0 for a stop), or null to rebuild
+     */
+    private Integer sleepBackoff(long backoffMs) {
         LOG.info("event=pipeline_restart_scheduled key={} backoff_ms={}", key, backoffMs);
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
         while (System.nanoTime() < until) {
             Event e = pollEvent(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
             declineIfRequest(e);
-            if (e instanceof Stop || e instanceof Fatal) {
-                events.add(e); // handled by the next wait
-                break;
+            if (e instanceof Stop s) {
+                LOG.info("event=stop key={} cause={} during_backoff=true", key, s.why());
+                return ExitCodes.OK;
+            }
+            if (e instanceof Fatal f) {
+                LOG.error("event=fatal key={} exit_code={} cause=\"{}\"", key, f.code(), f.message());
+                return f.code();
             }
         }
+        return null;
+    }
+
+    /** The back-off after {@code backoffMs}: doubled, capped at the configured maximum. */
+    private long nextBackoff(long backoffMs) {
         return Math.min(backoffMs * 2, config.restartBackoffMaxMs());
     }
 
