@@ -14,6 +14,7 @@ import org.cvmmap.streamer.record.RecorderException;
 import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.record.Recorders;
 import org.cvmmap.streamer.ingest.IngestFrame;
+import org.cvmmap.streamer.ingest.cuframes.CudaDriver;
 import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
 import org.cvmmap.streamer.ingest.cuframes.PacketRingHeader;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapIngest;
@@ -62,6 +63,7 @@ public final class StreamerApp implements StreamerControl {
     private final StreamerConfig config;
     private final StreamStats stats = new StreamStats();
     private final Predicate<String> installed;
+    private final Supplier<String> cudaProblem;
     private volatile Supervisor supervisor;
     private volatile Supervisor.PushListener pushListener;
     private volatile boolean stopRequested;
@@ -76,12 +78,15 @@ public final class StreamerApp implements StreamerControl {
 
     /**
      * @param config    validated configuration
-     * @param installed whether an element factory exists; production passes
-     *                  {@link GstRuntime#hasElement}, tests may hide or add factories
+     * @param installed   whether an element factory exists; production passes
+     *                    {@link GstRuntime#hasElement}, tests may hide or add factories
+     * @param cudaProblem for a {@code cuframes://} input: null when CUDA is usable, else why not
+     *                    (production: {@link CudaDriver#problem}; tests stand in for a GPU)
      */
-    public StreamerApp(StreamerConfig config, Predicate<String> installed) {
+    public StreamerApp(StreamerConfig config, Predicate<String> installed, Supplier<String> cudaProblem) {
         this.config = config;
         this.installed = installed;
+        this.cudaProblem = cudaProblem;
         this.recorders = new Recorders(config.codec(), config.input().natsKey(), config.input().label(), () -> {
             Supervisor s = supervisor; // called on streaming threads too: post, never wait
             if (s != null) {
@@ -90,7 +95,12 @@ public final class StreamerApp implements StreamerControl {
         });
     }
 
-    /** With the real element registry. */
+    /** With the real CUDA driver check. */
+    public StreamerApp(StreamerConfig config, Predicate<String> installed) {
+        this(config, installed, CudaDriver::problem);
+    }
+
+    /** With the real element registry and CUDA driver check. */
     public StreamerApp(StreamerConfig config) {
         this(config, GstRuntime::hasElement);
     }
@@ -489,7 +499,8 @@ public final class StreamerApp implements StreamerControl {
      * Checks a cuframes input before anything is built: the plugin must be loaded, frames input needs
      * cuframessrc; a packet ring that already exists must carry the codec of {@code --codec}.
      *
-     * @return an exit code to end with (5: element missing; 2: codec mismatch, unreadable ring), or null
+     * @return an exit code to end with (5: element missing, or no CUDA for a frames input; 2: codec
+     *         mismatch; 3: unreadable ring), or null
      */
     private Integer checkCuframes(InputSpec in) {
         String key = in.streamKey();
@@ -502,6 +513,12 @@ public final class StreamerApp implements StreamerControl {
             return ExitCodes.PIPELINE_INIT;
         }
         if (u.kind() == CuframesUri.Kind.FRAMES) {
+            String cuda = cudaProblem.get();
+            if (cuda != null) { // the source could never start: no rebuild loop, exit 5 now
+                LOG.error("event=input_unavailable key={} element={} cause=\"CUDA is not available: {}; cuframes:// "
+                        + "needs an NVIDIA GPU and driver (cuframes-packets:// does not)\"", key, element, cuda);
+                return ExitCodes.PIPELINE_INIT;
+            }
             return null; // the frames header is checked by cuframessrc after the handshake
         }
         Path ring = Path.of(u.packetRingPath());

@@ -176,20 +176,35 @@ class CuframesPacketsInputTest {
     }
 
     /**
-     * {@code cuframes://KEY} builds cuframessrc → x264enc → RTP. Without a GPU (CI) cuframessrc fails at
-     * start with "CUDA is not available"; with one and no publisher it fails after its timeout: either
-     * way the supervisor gives up after --max-restarts with exit 6, having built the frames graph.
+     * {@code cuframes://KEY} builds cuframessrc → x264enc → RTP. With the driver check standing in for
+     * a GPU, the graph is built; without a real one (CI) cuframessrc then fails at start with "CUDA is
+     * not available", on a GPU machine with no publisher after its timeout: either way the supervisor
+     * gives up after --max-restarts with exit 6, having built the frames graph.
      */
     @Test
     void framesInputBuildsCuframessrcIntoTheEncodeGraph(@TempDir Path dir) {
         StreamerApp app = new StreamerApp(StreamerConfig.builder()
                 .inputUri("cuframes://nopublisher?runtime-dir=" + dir).codec("h264").maxRestarts(0)
-                .rtp(true).rtpEndpoint("127.0.0.1:5004").statusIntervalMs(0).build());
+                .rtp(true).rtpEndpoint("127.0.0.1:5004").statusIntervalMs(0).build(), GstRuntime::hasElement, () -> null);
         List<String> factories = new CopyOnWriteArrayList<>();
         app.addTap((pipeline, gen) -> pipeline.getElements().forEach(e -> factories.add(e.getFactory().getName())));
         assertThat(app.run()).isEqualTo(ExitCodes.RUNTIME);
         assertThat(factories).contains("cuframessrc", "videoconvert", "x264enc", "h264parse", "rtph264pay");
         assertThat(app.stats().encoder()).isEqualTo("x264enc");
+    }
+
+    /** No CUDA driver: exit 5 before any graph is built, not a rebuild loop ending in 6. */
+    @Test
+    void aFramesInputWithoutCudaExitsFiveAtOnce(@TempDir Path dir) {
+        StreamerApp app = new StreamerApp(StreamerConfig.builder()
+                .inputUri("cuframes://nopublisher?runtime-dir=" + dir).codec("h264").maxRestarts(10)
+                .rtp(true).rtpEndpoint("127.0.0.1:5004").statusIntervalMs(0).build(), GstRuntime::hasElement,
+                () -> "libcuda.so.1 cannot be loaded (no NVIDIA driver on this machine)");
+        List<String> graphs = new CopyOnWriteArrayList<>();
+        app.addTap((pipeline, gen) -> graphs.add("gen " + gen));
+        assertThat(app.run()).isEqualTo(ExitCodes.PIPELINE_INIT);
+        assertThat(graphs).as("no graph built").isEmpty();
+        assertThat(app.stats().restarts.get()).isZero();
     }
 
     @Test
