@@ -21,6 +21,7 @@ import org.cvmmap.streamer.ingest.cvmmap.CvmmapIngest;
 import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
 import org.cvmmap.streamer.ingest.dummy.DummyProducer;
 import org.cvmmap.streamer.output.rtmp.RtmpPublisher;
+import org.cvmmap.streamer.output.rtp.RtpSession;
 import org.cvmmap.streamer.output.rtp.Sdp;
 import org.cvmmap.streamer.pipeline.EncoderSelector;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
@@ -177,6 +178,9 @@ public final class StreamerApp implements StreamerControl {
         Supervisor sup = new Supervisor(config, builder, selector, stats, queue);
         if (pushListener != null) {
             sup.setPushListener(pushListener);
+        }
+        if (config.rtp() != null) {
+            sup.addTap(new RtpSession(key)); // one SSRC, continuous sequence and timestamps over rebuilds
         }
         extraTaps.forEach(sup::addTap);
         sup.setEncodedListener(recorders);

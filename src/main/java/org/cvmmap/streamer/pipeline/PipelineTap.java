@@ -18,4 +18,14 @@ public interface PipelineTap {
      * @throws PipelineBuilder.PipelineBuildException if the graph lacks what the tap needs
      */
     void attach(Pipeline pipeline, long generation);
+
+    /**
+     * Called when that graph is torn down (stopped, not yet disposed): the tap reads what it needs
+     * to carry over and releases the element wrappers it took. Default: nothing.
+     *
+     * @param pipeline   the graph going away
+     * @param generation its number
+     */
+    default void detach(Pipeline pipeline, long generation) {
+    }
 }

@@ -712,6 +712,13 @@ public final class Supervisor {
             }
         }
         a.pipeline.setState(State.NULL); // unblocks a push waiting in appsrc (flushing)
+        for (PipelineTap t : taps) {
+            try {
+                t.detach(a.pipeline, a.gen);
+            } catch (RuntimeException e) {
+                LOG.warn("event=tap_detach_failed key={} gen={} cause=\"{}\"", key, a.gen, e.toString());
+            }
+        }
         pushLock.lock();
         try {
             // Every wrapper holds a reference: left to the GC, a disposed graph's elements (udpsink's
