@@ -2,15 +2,25 @@ package org.cvmmap.streamer.config;
 
 /** Video codecs the streamer encodes or re-publishes. */
 public enum Codec {
-    H264("h264", "H264"),
-    H265("h265", "H265");
+    H264("h264", "H264", 2),
+    H265("h265", "H265", 16);
 
     private final String cliName;
     private final String rtpEncodingName;
+    private final int minSide;
 
-    Codec(String cliName, String rtpEncodingName) {
+    Codec(String cliName, String rtpEncodingName, int minSide) {
         this.cliName = cliName;
         this.rtpEncodingName = rtpEncodingName;
+        this.minSide = minSide;
+    }
+
+    /**
+     * Smallest width and height its software encoder takes, pixels (x264: 2; x265enc's caps: 16).
+     * Smaller frames are counted as invalid and dropped, never pushed into a graph that would fail.
+     */
+    public int minSide() {
+        return minSide;
     }
 
     /** Name on the command line and in descriptor file names ({@code h264}, {@code h265}). */

@@ -55,6 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Supervisor {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     private final RepeatedWarning pipelineWarning = new RepeatedWarning(LOG);
+    private final RepeatedWarning tooSmallWarning = new RepeatedWarning(LOG);
     private static final long EOS_WAIT_MS = 5000;
     /** A pipeline that ran this long before failing resets the restart count and back-off, ms. */
     static final long STABLE_MS = 10_000;
@@ -784,6 +785,16 @@ public final class Supervisor {
                     events.add(new Drained(-1));
                 }
                 sleepQuietly();
+                continue;
+            }
+            int min = config.codec().minSide();
+            if (f.format().width() < min || f.format().height() < min) {
+                // the encoder would refuse its caps: a frame, not a graph, is what fails
+                f.buffer().discard();
+                long n = stats.invalid.incrementAndGet();
+                tooSmallWarning.warn("event=frame_invalid key={} frame_id={} format=\"{}\" invalid_total={} cause=\"{} "
+                        + "encodes frames of at least {}x{}\"", key, f.frameId(), f.format(), n, config.codec().cliName(),
+                        min, min);
                 continue;
             }
             lastFormat = f.format();

@@ -46,4 +46,26 @@ class RawVideoFormatTest {
         assertThatThrownBy(() -> RawVideoFormat.of(PixelFormat.YUYV, Depth.U8, width, 2))
                 .hasMessageContaining("plane[0].width=3");
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "BGR,  641, 361, 640, 360, 1920",
+        "GRAY, 7,   240, 6,   240, 8",
+        "RGBA, 3,   3,   2,   2,   8",
+        "BGR,  640, 360, 640, 360, 1920",
+    })
+    void oddSizesAreCroppedToEven(PixelFormat f, int w, int h, int cw, int ch, int stride) {
+        RawVideoFormat r = RawVideoFormat.of(f, Depth.U8, w, h);
+        assertThat(r.width()).isEqualTo(cw);
+        assertThat(r.height()).isEqualTo(ch);
+        assertThat(r.gstStride()).isEqualTo(stride);
+        assertThat(RawVideoFormat.cropped(w, h)).isEqualTo(w != cw || h != ch);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, 240, plane[0].width=1", "240, 1, plane[0].height=1", "0, 0, plane[0].width=0"})
+    void framesBelow2x2AreRefused(int w, int h, String message) {
+        assertThatThrownBy(() -> RawVideoFormat.of(PixelFormat.BGR, Depth.U8, w, h)).isInstanceOf(MetadataException.class)
+                .hasMessageContaining(message).hasMessageContaining("too small to encode");
+    }
 }
