@@ -186,9 +186,11 @@ public final class RtmpStubTester {
                     c.metadataFirst |= c.videoMessages == 0;
                     LOG.info("event=rtmp_stub_metadata values={}", v);
                     if (dump != null) {
-                        // FLV files hold the metadata without the @setDataFrame wrapper.
+                        // FLV files hold the metadata without the @setDataFrame wrapper, at the time it came
+                        // (a re-announcement mid-session is not at 0)
                         int skip = "@setDataFrame".equals(v.get(0)) ? 3 + "@setDataFrame".length() : 0;
-                        dump.tag(FlvTags.TAG_SCRIPT, 0, java.util.Arrays.copyOfRange(m.payload(), skip, m.payload().length));
+                        dump.tag(FlvTags.TAG_SCRIPT, m.timestamp(), java.util.Arrays.copyOfRange(m.payload(), skip,
+                                m.payload().length));
                     }
                 }
             }
