@@ -634,3 +634,38 @@ cf_packet_ring_read (const cf_packet_ring *r, cf_packet_reader *rd, uint8_t *buf
   }
   return CF_ERR_WOULD_BLOCK; /* the writer laps us faster than we can resync: try again later */
 }
+
+void
+cf_pts_map_init (cf_pts_map *m)
+{
+  memset (m, 0, sizeof *m);
+  m->last_out_dts = -1;
+}
+
+int
+cf_pts_map_apply (cf_pts_map *m, int64_t pts_ns, int64_t dts_ns, int64_t arrival_rt_ns, int64_t *pts,
+    int64_t *dts)
+{
+  if (pts_ns < 0) { /* no publisher time: its arrival, and the next timed packet starts a new base */
+    m->have_base = 0;
+    *pts = m->last_out_dts >= 0 && arrival_rt_ns < m->last_out_dts ? m->last_out_dts : arrival_rt_ns;
+    *dts = -1;
+    m->last_out_dts = *pts;
+    return 0;
+  }
+  int64_t src_dts = dts_ns >= 0 ? dts_ns : pts_ns;
+  int continued = m->have_base && src_dts >= m->last_dts_ns;
+  if (!continued) { /* the first packet, or decode time going back: a new base at its arrival */
+    int64_t at = arrival_rt_ns;
+    if (m->last_out_dts >= 0 && at <= m->last_out_dts)
+      at = m->last_out_dts + 1; /* never before what was handed out */
+    m->have_base = 1;
+    m->base_src_ns = src_dts < pts_ns ? src_dts : pts_ns;
+    m->base_rt_ns = at;
+  }
+  m->last_dts_ns = src_dts;
+  *pts = m->base_rt_ns + (pts_ns - m->base_src_ns);
+  *dts = dts_ns >= 0 ? m->base_rt_ns + (dts_ns - m->base_src_ns) : -1;
+  m->last_out_dts = *dts >= 0 ? *dts : *pts;
+  return continued;
+}

@@ -163,6 +163,29 @@ void cf_packet_reader_init (cf_packet_reader *rd);
 int cf_packet_ring_read (const cf_packet_ring *r, cf_packet_reader *rd, uint8_t *buf,
     uint32_t cap, cf_packet_info *info);
 
+/* Timestamps of a reader (cuframespacketsrc): the publisher's pts_ns/dts_ns (its clock, any origin)
+ * mapped onto the reader's running time, so access units keep the spacing they were captured with
+ * (a burst of packets read at once is not squeezed to its arrival times). The first packet with a
+ * PTS is placed at its arrival running time; every later one at that plus its distance from the
+ * first on the publisher's clock. A packet without a PTS (pts_ns < 0), or whose decode time goes
+ * back (a publisher restart), takes its arrival time instead and becomes the new base. Pure: no
+ * clock is read here, arrival times are given. All times in ns. */
+typedef struct {
+  int have_base;
+  int64_t base_src_ns;   /* publisher time of the base packet (min of its PTS and DTS) */
+  int64_t base_rt_ns;    /* running time it was placed at */
+  int64_t last_dts_ns;   /* publisher decode time of the last mapped packet */
+  int64_t last_out_dts;  /* the last DTS handed out (never goes back) */
+} cf_pts_map;
+
+void cf_pts_map_init (cf_pts_map *m);
+
+/* Maps one packet. arrival_rt_ns: the reader's running time now. Sets *pts and *dts (running time,
+ * ns; *dts = -1 when the packet has no DTS). Returns 1 when it continued the base on the publisher's
+ * clock, 0 when its arrival time placed it (the first packet, no PTS, or decode time going back). */
+int cf_pts_map_apply (cf_pts_map *m, int64_t pts_ns, int64_t dts_ns, int64_t arrival_rt_ns, int64_t *pts,
+    int64_t *dts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,9 +9,11 @@
  * that only writes the byte-exact ring). It waits up to `timeout-ms` for a publisher that is not
  * there yet, and emits one
  * buffer per access unit: video/x-h264 or video/x-h265 (from codec_id), stream-format=byte-stream,
- * alignment=au. The ring's extradata (parameter sets) is put in front of the first keyframe. KEY
- * packets have no DELTA_UNIT flag; after an overrun the reader resyncs on a keyframe, which is marked
- * DISCONT. End of stream when the publisher shuts down; an error when its socket closes without a
+ * alignment=au. The ring's extradata (parameter sets) is put in front of the first keyframe. PTS/DTS
+ * are the publisher's pts_ns/dts_ns mapped onto running time (the first packet at its arrival, every
+ * later one at its distance from it on the publisher's clock); a packet without pts_ns, or after the
+ * publisher's decode time went back, gets its arrival time. KEY packets have no DELTA_UNIT flag;
+ * after an overrun the reader resyncs on a keyframe, which is marked DISCONT. End of stream when the publisher shuts down; an error when its socket closes without a
  * shutdown (the publisher died).
  *
  * Example launch line:
@@ -42,6 +44,7 @@ struct _GstCuframesPacketSrc {
   guint8 *buf;
   guint32 cap;
   gboolean sent_extradata;
+  cf_pts_map ts;            /* publisher pts_ns/dts_ns → running time */
   volatile gint flushing;
 };
 
@@ -110,6 +113,7 @@ gst_cuframes_packet_src_start (GstBaseSrc *src)
   cf_packet_reader_init (&self->reader);
   self->reader.in_flight_margin = self->max_packet;
   self->sent_extradata = FALSE;
+  cf_pts_map_init (&self->ts);
   self->cap = 1u << 20;
   self->buf = g_malloc (self->cap);
   return TRUE;
@@ -226,6 +230,28 @@ publisher_gone (GstCuframesPacketSrc *self)
   return self->sock >= 0 && cf_socket_closed (self->sock);
 }
 
+/* PTS/DTS from the publisher's pts_ns/dts_ns mapped onto running time (cf_pts_map): access units
+ * keep their capture spacing even when several are read at once; the arrival time only for packets
+ * without a PTS or after the publisher's decode time went back. */
+static void
+stamp (GstCuframesPacketSrc *self, GstBuffer *buf, const cf_packet_info *info)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  if (!clock)
+    return; /* not running against a clock: no timestamps rather than wrong ones */
+  GstClockTime now = gst_clock_get_time (clock);
+  GstClockTime base = gst_element_get_base_time (GST_ELEMENT (self));
+  gst_object_unref (clock);
+  gint64 arrival = now > base ? (gint64) (now - base) : 0;
+  gint64 pts, dts;
+  if (!cf_pts_map_apply (&self->ts, info->pts_ns, info->dts_ns, arrival, &pts, &dts))
+    GST_DEBUG_OBJECT (self, "packet %" G_GUINT64_FORMAT " placed at its arrival %" GST_TIME_FORMAT, info->seq,
+        GST_TIME_ARGS (pts));
+  GST_BUFFER_PTS (buf) = (GstClockTime) pts;
+  if (dts >= 0)
+    GST_BUFFER_DTS (buf) = (GstClockTime) dts;
+}
+
 static GstFlowReturn
 gst_cuframes_packet_src_create (GstPushSrc *src, GstBuffer **out)
 {
@@ -278,6 +304,7 @@ gst_cuframes_packet_src_create (GstPushSrc *src, GstBuffer **out)
     GST_DEBUG_OBJECT (self, "resynced on keyframe %" G_GUINT64_FORMAT, info.seq);
   }
   GST_BUFFER_OFFSET (buf) = info.seq;
+  stamp (self, buf, &info);
   *out = buf;
   return GST_FLOW_OK;
 }
@@ -335,5 +362,5 @@ gst_cuframes_packet_src_init (GstCuframesPacketSrc *self)
   self->sock = -1;
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
-  gst_base_src_set_do_timestamp (GST_BASE_SRC (self), TRUE);
+  gst_base_src_set_do_timestamp (GST_BASE_SRC (self), FALSE); /* stamp() maps the publisher's times */
 }

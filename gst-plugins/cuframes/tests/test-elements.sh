@@ -82,5 +82,30 @@ else
   fail=1
 fi
 rm -f "/dev/shm/cuframes-$key-packets" # the killed publisher's; a new one would replace it (stale pid)
+
+# Timestamps come from the ring's pts_ns, not from arrival: a publisher that is not live writes 60
+# access units 33.3 ms apart on its clock in a burst; the reader's PTS must keep that spacing
+# (last - first = 59 frames = 1966 ms), where arrival times would span a few ms.
+key="test-elements-pts-$$"
+GST_DEBUG=cuframespacketsrc:4 GST_DEBUG_NO_COLOR=1 gst-launch-1.0 -v cuframespacketsrc key="$key" timeout-ms=15000 \
+  runtime-dir="$tmp/run" ! fakesink silent=false sync=false >"$tmp/pts-src.log" 2>&1 &
+reader=$!
+await_log "$tmp/pts-src.log" "waiting up to" 150
+gst-launch-1.0 -q videotestsrc num-buffers=60 ! video/x-raw,width=160,height=120,framerate=30/1 \
+  ! x264enc tune=zerolatency key-int-max=30 speed-preset=ultrafast ! h264parse ! video/x-h264,stream-format=byte-stream,alignment=au \
+  ! cuframespacketsink key="$key" runtime-dir="$tmp/run" >"$tmp/pts-sink.log" 2>&1
+reap "$reader" 200
+# fakesink's "chain" lines: pts: H:MM:SS.NNNNNNNNN → ms
+grep -o 'chain.*pts: [0-9:.]*' "$tmp/pts-src.log" | sed 's/.*pts: //' \
+  | awk -F: '{ printf "%d\n", ($1 * 3600 + $2 * 60 + $3) * 1000 }' >"$tmp/pts-ms.txt"
+n=$(wc -l <"$tmp/pts-ms.txt")
+span=$(awk 'NR == 1 { f = $1 } { l = $1 } END { print l - f }' "$tmp/pts-ms.txt")
+if [ "$n" -eq 60 ] && [ "$span" -ge 1950 ] && [ "$span" -le 1980 ]; then
+  echo "ok   pts_from_ring: 60 access units read in a burst span $span ms of PTS (the publisher's 59 x 33.3 ms)"
+else
+  echo "FAIL pts_from_ring: $n access units, PTS span $span ms (want 60 and 1966 ms)"
+  tail -5 "$tmp/pts-src.log"
+  fail=1
+fi
 rm -rf "$tmp"
 exit $fail

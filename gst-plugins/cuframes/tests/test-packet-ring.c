@@ -463,6 +463,42 @@ test_malformed (void)
   free (mem);
 }
 
+/* Publisher timestamps onto the reader's running time: a table of packets (pts, dts, arrival) and
+ * the PTS/DTS each must get. */
+static void
+test_pts_map (void)
+{
+  const int64_t MS = 1000000;
+  struct { int64_t pts, dts, arrival, want_pts, want_dts; int continued; } rows[] = {
+    /* a burst: packets 0..2 spaced 33 ms on the publisher's clock arrive within 2 ms */
+    {5000 * MS, 5000 * MS, 100 * MS, 100 * MS, 100 * MS, 0},
+    {5033 * MS, 5033 * MS, 101 * MS, 133 * MS, 133 * MS, 1},
+    {5066 * MS, 5066 * MS, 102 * MS, 166 * MS, 166 * MS, 1},
+    /* B-frame order: PTS ahead of DTS, DTS still increasing */
+    {5166 * MS, 5100 * MS, 103 * MS, 266 * MS, 200 * MS, 1},
+    {5133 * MS, 5133 * MS, 104 * MS, 233 * MS, 233 * MS, 1},
+    /* the publisher restarted: decode time goes back; new base at arrival, just after the last DTS
+     * handed out (233 ms) since it arrived before it */
+    {10 * MS, 10 * MS, 150 * MS, 233 * MS + 1, 233 * MS + 1, 0},
+    {43 * MS, 43 * MS, 151 * MS, 266 * MS + 1, 266 * MS + 1, 1},
+    /* no PTS: arrival time, never before what was handed out */
+    {-1, -1, 260 * MS, 266 * MS + 1, -1, 0},
+    {-1, -1, 400 * MS, 400 * MS, -1, 0},
+    /* timed again: a new base at arrival */
+    {77 * MS, -1, 410 * MS, 410 * MS, -1, 0},
+    {110 * MS, -1, 411 * MS, 443 * MS, -1, 1},
+  };
+  cf_pts_map m;
+  cf_pts_map_init (&m);
+  for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+    int64_t pts, dts;
+    int c = cf_pts_map_apply (&m, rows[i].pts, rows[i].dts, rows[i].arrival, &pts, &dts);
+    CHECK (pts == rows[i].want_pts && dts == rows[i].want_dts && c == rows[i].continued,
+        "row %zu: pts %lld dts %lld continued %d, want %lld %lld %d", i, (long long) pts, (long long) dts, c,
+        (long long) rows[i].want_pts, (long long) rows[i].want_dts, rows[i].continued);
+  }
+}
+
 /* Nothing of ours is left in /dev/shm. */
 static void
 test_nothing_left (void)
@@ -490,6 +526,7 @@ main (void)
     {"publisher_rules", test_publisher_rules},
     {"stale_object_recovery", test_stale_object_recovery},
     {"malformed_shared_memory", test_malformed},
+    {"pts_map", test_pts_map},
     {"nothing_left_in_dev_shm", test_nothing_left},
   };
   int total = 0;
