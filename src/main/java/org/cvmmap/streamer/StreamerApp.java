@@ -171,7 +171,7 @@ public final class StreamerApp implements StreamerControl {
         if (config.rtp() != null && config.rtp().sdpPath() != null) {
             writeSdp(config.rtp(), key);
         }
-        FrameQueue queue = new FrameQueue(config.queueSize(), stats.dropped);
+        FrameQueue queue = FrameQueue.withStartupBacklog(config.queueSize(), stats.dropped);
         EncoderSelector selector = new EncoderSelector(config.encoderDevice(), config.hardwareEncoders(),
                 EncoderSpec.software(config.codec(), config.bFrames()), installed);
         PipelineBuilder builder = new PipelineBuilder(config);

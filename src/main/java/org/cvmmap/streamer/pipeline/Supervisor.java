@@ -160,6 +160,8 @@ public final class Supervisor {
     /** Set by the pusher before it sends EOS at the end of input: an EOS after it is the normal end. */
     private volatile boolean inputFinished;
     private IngestFrame held;
+    /** Whether a graph has ever reached PLAYING: before, frames wait in the queue's start-up backlog. */
+    private volatile boolean everStarted;
     private volatile PushListener pushListener;
     private volatile EncodedUnitListener encodedListener;
     private final CaptureTimes captureTimes = new CaptureTimes();
@@ -530,6 +532,7 @@ public final class Supervisor {
         }
         stats.format(format != null ? format.toString() : passthrough ? "encoded" : "cuframes NV12");
         active = a;
+        everStarted = true;
         return a;
     }
 
@@ -634,6 +637,7 @@ public final class Supervisor {
             }
             if (e instanceof EncoderConfirmed c && c.gen() == a.gen) {
                 confirmed = true;
+                queue.endStartup(); // the encoder is past its warm-up: the start-up backlog drains and ends
                 LOG.info("event=encoder_confirmed key={} gen={} encoder={} encoder_reason=\"{}\"", key, a.gen,
                         encoderName(a.encoder), passthrough ? "passthrough" : selector.reason());
                 continue;
@@ -751,6 +755,16 @@ public final class Supervisor {
                 held = null;
             }
             Active a = active;
+            if (f == null && a == null && !everStarted) {
+                // Before the first graph: frames stay queued (the start-up backlog) and are pushed
+                // in order once it plays; the supervisor needs only the first one's format.
+                IngestFrame head = queue.peek();
+                if (head != null && !tooSmall(head.format())) {
+                    lastFormat = head.format();
+                    sleepQuietly();
+                    continue;
+                }
+            }
             if (f == null) {
                 try {
                     f = queue.poll(50);
@@ -787,8 +801,8 @@ public final class Supervisor {
                 sleepQuietly();
                 continue;
             }
-            int min = config.codec().minSide();
-            if (f.format().width() < min || f.format().height() < min) {
+            if (tooSmall(f.format())) {
+                int min = config.codec().minSide();
                 // the encoder would refuse its caps: a frame, not a graph, is what fails
                 f.buffer().discard();
                 long n = stats.invalid.incrementAndGet();
@@ -805,6 +819,12 @@ public final class Supervisor {
             }
             push(a, f);
         }
+    }
+
+    /** Smaller than the codec's encoder takes. */
+    private boolean tooSmall(RawVideoFormat format) {
+        int min = config.codec().minSide();
+        return format.width() < min || format.height() < min;
     }
 
     private synchronized void hold(IngestFrame f) {

@@ -101,6 +101,52 @@ class PurePipelineUnitsTest {
         assertThat(q.isFinished()).isTrue();
     }
 
+    @Test
+    void startUpBacklogKeepsEveryFrameUntilTheEncoderHasWarmedUp() throws InterruptedException {
+        AtomicLong dropped = new AtomicLong();
+        AtomicLong now = new AtomicLong();
+        FrameQueue q = new FrameQueue(1, dropped, true, now::get);
+        RawVideoFormat f = new RawVideoFormat("BGR", 2, 2, 3);
+        List<Integer> discarded = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            q.offer(frame(i, f, false, discarded)); // no graph yet: all kept
+        }
+        assertThat(dropped.get()).isZero();
+        q.endStartup(); // the first access unit: 2 s of warm-up left
+        now.set(1_999_000_000L);
+        q.offer(frame(11, f, false, discarded)); // still kept
+        for (int i = 1; i <= 9; i++) {
+            assertThat(q.poll(0).frameId()).isEqualTo(i);
+        }
+        assertThat(dropped.get()).isZero();
+        now.set(2_000_000_000L); // warmed up: latest-frame; what is left beyond capacity goes at once
+        q.offer(frame(12, f, false, discarded));
+        assertThat(discarded).containsExactly(10, 11);
+        assertThat(dropped.get()).isEqualTo(2);
+        assertThat(q.poll(0).frameId()).isEqualTo(12);
+        q.offer(frame(13, f, false, discarded));
+        q.offer(frame(14, f, false, discarded));
+        assertThat(discarded).containsExactly(10, 11, 13);
+    }
+
+    @Test
+    void startUpBacklogIsBoundedBy64FramesAndItsBytes() {
+        AtomicLong dropped = new AtomicLong();
+        List<Integer> discarded = new ArrayList<>();
+        FrameQueue small = FrameQueue.withStartupBacklog(1, dropped);
+        for (int i = 1; i <= 70; i++) {
+            small.offer(frame(i, new RawVideoFormat("BGR", 2, 2, 3), false, discarded));
+        }
+        assertThat(discarded).containsExactly(1, 2, 3, 4, 5, 6); // 64 kept
+        discarded.clear();
+        FrameQueue big = FrameQueue.withStartupBacklog(1, new AtomicLong());
+        RawVideoFormat uhd = new RawVideoFormat("BGRA", 7680, 4320, 4); // 132.7 MB a frame: two fit in 256 MiB
+        big.offer(frame(1, uhd, false, discarded));
+        big.offer(frame(2, uhd, false, discarded));
+        big.offer(frame(3, uhd, false, discarded));
+        assertThat(discarded).containsExactly(1);
+    }
+
     private static IngestFrame frame(int id, RawVideoFormat f, boolean reset, List<Integer> discarded) {
         FrameBuffer heap = FrameBuffer.heap(4);
         FrameBuffer tracked = new FrameBuffer() {
