@@ -216,6 +216,7 @@ public final class ControlService {
         m.put("frames_encoded", s.framesEncoded());
         m.put("last_frame_ok", s.lastFrameOk());
         m.put("error_message", s.error());
+        m.put("files", s.files());
         return m;
     }
 

@@ -21,6 +21,7 @@ import org.freedesktop.gstreamer.PadProbeType;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.StateChangeReturn;
+import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSrc;
 import org.freedesktop.gstreamer.event.EOSEvent;
 
@@ -503,7 +504,7 @@ public final class Supervisor {
             }
             EncodedUnitListener units = encodedListener;
             if (b != null && units != null && units.wantsUnits()) {
-                units.onUnit(unitOf(b));
+                units.onUnit(unitOf(b, pad));
             }
             return PadProbeReturn.OK;
         });
@@ -537,13 +538,28 @@ public final class Supervisor {
     }
 
     /** Copies an access unit out of the parser's buffer, stamped with its frame's capture time. */
-    private EncodedUnit unitOf(Buffer b) {
+    private EncodedUnit unitOf(Buffer b, Pad pad) {
         long pts = b.getPresentationTimestamp();
         long capture = captureTimes.captureOf(pts);
         if (capture < 0) { // no appsrc (cuframes input) or not seen: when it left the parser
             capture = WallClock.nowNanos();
         }
-        return new EncodedUnit(GstBuffers.copy(b), pts, b.getDecodeTimestamp(), capture, GstBuffers.keyframe(b));
+        int width = 0;
+        int height = 0;
+        Caps caps = pad.getCurrentCaps(); // the parser's: width/height of this access unit's picture
+        if (caps != null) {
+            try {
+                Structure st = caps.getStructure(0);
+                if (st.hasField("width") && st.hasField("height")) {
+                    width = st.getInteger("width");
+                    height = st.getInteger("height");
+                }
+            } finally {
+                caps.dispose();
+            }
+        }
+        return new EncodedUnit(GstBuffers.copy(b), pts, b.getDecodeTimestamp(), capture, GstBuffers.keyframe(b), width,
+                height);
     }
 
     /**

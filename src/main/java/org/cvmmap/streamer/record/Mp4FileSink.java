@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * MP4 recording through {@code pipelines/record-mp4.pipeline}: appsrc → parser → fragmented
- * mp4mux → filesink. Timestamps start at 0 at the first (key)frame. {@link #finish()} sends EOS and
+ * mp4mux → filesink. Timestamps start at 0 at the first (key)frame and never go back: when the
+ * encode graph is rebuilt (its running time starts over) they continue one frame interval after the
+ * last ("non monotonically increasing dts" made everything after a rebuild unreadable). {@link #finish()} sends EOS and
  * waits for it, so mp4mux closes the file (mfra, durations); a crash leaves every complete fragment
  * playable.
  */
@@ -32,6 +34,12 @@ final class Mp4FileSink implements RecordingSink {
     private final CountDownLatch eos = new CountDownLatch(1);
     private volatile String error;
     private long baseNs = -1;
+    /** Added to every timestamp since the encode graph was last rebuilt (its clock started over), ns. */
+    private long offsetNs;
+    private long lastDtsNs = -1;
+    private long lastIntervalNs = DEFAULT_INTERVAL_NS;
+    /** Frame interval assumed when none was seen yet: 30 fps, ns. */
+    static final long DEFAULT_INTERVAL_NS = 33_333_333L;
 
     /**
      * Builds the graph and starts it on a new file; filesink opens it through
@@ -70,9 +78,19 @@ final class Mp4FileSink implements RecordingSink {
         if (baseNs < 0) {
             baseNs = Math.min(dts, unit.ptsNs());
         }
+        long d = dts - baseNs + offsetNs;
+        if (lastDtsNs >= 0 && d <= lastDtsNs) {
+            // a rebuilt encode graph starts its running time over: continue one frame after the last
+            long shift = lastDtsNs + lastIntervalNs - d;
+            offsetNs += shift;
+            d += shift;
+        } else if (lastDtsNs >= 0) {
+            lastIntervalNs = d - lastDtsNs;
+        }
+        lastDtsNs = d;
         Buffer b = GstBuffers.of(unit.data());
-        b.setPresentationTimestamp(unit.ptsNs() - baseNs);
-        b.setDecodeTimestamp(dts - baseNs);
+        b.setPresentationTimestamp(unit.ptsNs() - baseNs + offsetNs);
+        b.setDecodeTimestamp(d);
         FlowReturn r = src.pushBuffer(b); // takes ownership
         if (r != FlowReturn.OK) {
             throw new IOException("MP4 recorder refused the access unit: " + r + (error == null ? "" : " (" + error + ")"));

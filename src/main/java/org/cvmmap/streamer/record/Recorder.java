@@ -11,6 +11,8 @@ import org.cvmmap.streamer.util.ExclusiveFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +59,15 @@ public final class Recorder {
     }
 
     private final class Session {
+        /** The requested file: the first segment. */
         final Path path;
-        final RecordingSink sink;
+        final Path root;
+        final McapOptions options;
+        /** Every file written so far, the current one last (MP4 splits at a picture size change). */
+        final List<Path> files = new CopyOnWriteArrayList<>();
+        RecordingSink sink;
+        /** The first access unit of the current file (its picture size). */
+        EncodedUnit segmentStart;
         final BlockingQueue<EncodedUnit> queue = new ArrayBlockingQueue<>(QUEUE_UNITS);
         final AtomicLong ingested = new AtomicLong();
         final AtomicLong written = new AtomicLong();
@@ -68,9 +77,12 @@ public final class Recorder {
         volatile boolean stopping;
         volatile String error = "";
 
-        Session(Path path, RecordingSink sink) {
+        Session(Path path, Path root, McapOptions options, RecordingSink sink) {
             this.path = path;
+            this.root = root;
+            this.options = options;
             this.sink = sink;
+            this.files.add(path);
             this.thread = new Thread(this::writeLoop, "rec-" + format.id() + "-" + key);
             this.thread.setDaemon(true);
         }
@@ -85,6 +97,12 @@ public final class Recorder {
                         }
                         continue;
                     }
+                    if (format == Format.MP4 && u.keyframe() && segmentStart != null && u.sizeDiffers(segmentStart)) {
+                        nextSegment(u);
+                    }
+                    if (segmentStart == null) {
+                        segmentStart = u;
+                    }
                     sink.write(u);
                     written.incrementAndGet();
                 }
@@ -97,7 +115,9 @@ public final class Recorder {
                 Thread.currentThread().interrupt();
             } finally {
                 try {
-                    sink.finish();
+                    if (sink != null) {
+                        sink.finish();
+                    }
                 } catch (IOException e) {
                     if (error.isEmpty()) {
                         error = "finish failed: " + e.getMessage();
@@ -109,8 +129,30 @@ public final class Recorder {
             }
         }
 
+        /**
+         * A new picture size: an MP4 track cannot change its sample description mid-file (mp4mux
+         * rewrote a larger moov over the first fragment, leaving a file no reader opens), so the file
+         * is finished and the recording goes on in {@code NAME.<n>.mp4}, created by the same rules.
+         */
+        private void nextSegment(EncodedUnit u) throws IOException {
+            Path next = segmentPath(path, files.size());
+            LOG.info("event=recording_segment key={} format={} path={} next={} size={}x{} cause=\"picture size changed from "
+                    + "{}x{}\"", key, format.id(), files.get(files.size() - 1), next, u.width(), u.height(),
+                    segmentStart.width(), segmentStart.height());
+            RecordingSink done = sink;
+            sink = null;
+            done.finish();
+            try (ExclusiveFile file = ExclusiveFile.create(next, root)) {
+                sink = factory.open(file, options);
+                files.add(file.path());
+            }
+            segmentStart = u;
+        }
+
         RecorderStatus status(boolean recording) {
-            return new RecorderStatus(format, recording, lastOk, ingested.get(), written.get(), path.toString(), error);
+            List<String> names = files.stream().map(Path::toString).toList();
+            return new RecorderStatus(format, recording, lastOk, ingested.get(), written.get(),
+                    names.get(names.size() - 1), error, names);
         }
     }
 
@@ -215,12 +257,20 @@ public final class Recorder {
                 case EXISTS, OTHER -> RecorderException.Kind.FAILED;
             }, "output_path: " + e.getMessage());
         }
-        s = new Session(created, sink);
+        s = new Session(created, root, new McapOptions(null, emptyToNull(o.topic()), emptyToNull(o.frameId())), sink);
         session = s;
         s.thread.start();
         LOG.info("event=recording_started key={} format={} path={}", key, format.id(), created);
         keyframeRequest.run();
         return s.status(true);
+    }
+
+    /** {@code dir/a.mp4} → {@code dir/a.<n>.mp4} (the n-th file after the first). */
+    static Path segmentPath(Path first, int n) {
+        String name = first.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String segment = dot > 0 ? name.substring(0, dot) + "." + n + name.substring(dot) : name + "." + n;
+        return first.resolveSibling(segment);
     }
 
     private static void deleteQuietly(Path p) {
