@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
                 + "Exit codes: 0 ok, 1 bad flags, 2 bad configuration, 3 shared-memory error, 4 subscriber error, "
                 + "5 pipeline init error, 6 runtime error, 124 idle timeout.",
         subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class, RtmpStubTesterCommand.class,
-                FlvCheckCommand.class, CtlCommand.class,
+                FlvCheckCommand.class, CtlCommand.class, McapRecoverCommand.class,
                 BenchLatencyCommand.class})
 public final class StreamCommand implements Callable<Integer> {
 

@@ -98,4 +98,42 @@ class RecordingEndToEndTest {
         assertThat(frames.find()).as(probe).isTrue();
         assertThat(Long.parseLong(frames.group(1))).as("frames playable after SIGKILL").isBetween(30L, encoded + 30);
     }
+
+    @Test
+    void anMcapOfAStreamerKilledMidRecordingIsMadeCompleteByMcapRecover() throws Exception {
+        Path mcap = dir.resolve("killed.mcap");
+        Path recovered = dir.resolve("recovered.mcap");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.cvmmap.streamer.cli.Main",
+                "--input-mode", "dummy", "--dummy-width", "320", "--dummy-height", "240", "--codec", "h264",
+                "--rtp", "--rtp-endpoint", "127.0.0.1:" + Streamers.freeUdpPort(), "--no-nats",
+                "--status-interval-ms", "250", "--record-mcap", mcap.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            Pattern status = Pattern.compile("event=status .* encoded=(\\d+)");
+            for (String line; (line = r.readLine()) != null; ) {
+                Matcher mt = status.matcher(line);
+                if (mt.find() && Long.parseLong(mt.group(1)) >= 90) {
+                    break; // ~3 s: two or more 1 s chunks are closed on disk
+                }
+            }
+            p.destroyForcibly(); // SIGKILL: no summary, no footer
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            NativePeer.stop(p);
+        }
+        assertThat(McapCheck.check(mcap, null).path("ok").asBoolean()).as("the indexed reader refuses the unfinished file")
+                .isFalse();
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = org.cvmmap.streamer.cli.Main.execute(new String[]{"mcap-recover", mcap.toString(), recovered.toString()},
+                new java.io.PrintWriter(out, true), new java.io.PrintWriter(out, true));
+        assertThat(code).as(out.toString()).isZero();
+        Matcher m = Pattern.compile("messages=(\\d+)").matcher(out.toString());
+        assertThat(m.find()).as(out.toString()).isTrue();
+        long messages = Long.parseLong(m.group(1));
+        JsonNode check = McapCheck.check(recovered, null);
+        System.out.println("mcap recovery after SIGKILL: " + out.toString().strip() + " | @mcap/core: " + check);
+        assertThat(check.path("ok").asBoolean()).as(check.toString()).isTrue();
+        assertThat(check.path("messages").asLong()).isEqualTo(messages).isGreaterThanOrEqualTo(30);
+    }
 }
