@@ -7,6 +7,7 @@ import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
+import org.cvmmap.streamer.util.Backoff;
 import org.cvmmap.streamer.util.ExitCodes;
 import org.cvmmap.streamer.util.WallClock;
 import org.freedesktop.gstreamer.Buffer;
@@ -275,7 +276,7 @@ public final class Supervisor {
         } else if (!sourceInGraph) {
             pusher.start();
         }
-        long backoffMs = config.restartBackoffMinMs();
+        Backoff backoff = new Backoff(config.restartBackoffMinMs(), config.restartBackoffMaxMs());
         int restarts = 0;
         try {
             while (true) {
@@ -310,11 +311,10 @@ public final class Supervisor {
                     if (++restarts > config.maxRestarts()) {
                         return giveUp("software pipeline cannot reach PLAYING");
                     }
-                    Integer exit = sleepBackoff(backoffMs);
+                    Integer exit = sleepBackoff(backoff.next());
                     if (exit != null) {
                         return exit;
                     }
-                    backoffMs = nextBackoff(backoffMs);
                     continue;
                 }
                 Outcome o = watch(a);
@@ -330,17 +330,16 @@ public final class Supervisor {
                     case RESTART -> {
                         if (System.nanoTime() - a.startedNanos >= TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
                             restarts = 0; // it ran well for a while: a fresh failure, not a crash loop
-                            backoffMs = config.restartBackoffMinMs();
+                            backoff.reset();
                         }
                         if (++restarts > config.maxRestarts()) {
                             return giveUp(o.reason);
                         }
                         stats.restarts.incrementAndGet();
-                        Integer exit = sleepBackoff(backoffMs);
+                        Integer exit = sleepBackoff(backoff.next());
                         if (exit != null) {
                             return exit;
                         }
-                        backoffMs = nextBackoff(backoffMs);
                     }
                     default -> throw new IllegalStateException();
                 }
@@ -411,10 +410,6 @@ public final class Supervisor {
         return null;
     }
 
-    /** The back-off after {@code backoffMs}: doubled, capped at the configured maximum. */
-    private long nextBackoff(long backoffMs) {
-        return Math.min(backoffMs * 2, config.restartBackoffMaxMs());
-    }
 
     /** @return an exit code if the run must end before any frame arrived, else null */
     private Integer waitForFirstFormat() {

@@ -2,6 +2,7 @@ package org.cvmmap.streamer.output.rtmp;
 
 import org.cvmmap.streamer.util.RepeatedWarning;
 
+import org.cvmmap.streamer.util.Backoff;
 import org.cvmmap.streamer.util.Secrets;
 
 import org.apache.logging.log4j.LogManager;
@@ -222,7 +223,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     // ------------------------------------------------------------------ client thread
 
     private void run() {
-        long backoffMs = out.reconnectMinMs();
+        Backoff backoff = new Backoff(out.reconnectMinMs(), out.reconnectMaxMs());
         try {
             while (!stopping) {
                 String cause = session();
@@ -232,15 +233,15 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                 cause = Secrets.redact(cause);
                 lastError = cause;
                 if (connectedAt != 0 && System.nanoTime() - connectedAt >= TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
-                    backoffMs = out.reconnectMinMs();
+                    backoff.reset();
                 }
+                long backoffMs = backoff.next();
                 state = State.BACKOFF;
                 disconnectedWarning.warn("event=rtmp_disconnected key={} url={} cause=\"{}\" reconnect_in_ms={}", key, out.url().masked(),
                         cause, backoffMs);
                 if (stop.await(backoffMs, TimeUnit.MILLISECONDS)) {
                     break;
                 }
-                backoffMs = Math.min(backoffMs * 2, out.reconnectMaxMs());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
