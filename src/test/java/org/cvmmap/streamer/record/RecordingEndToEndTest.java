@@ -54,6 +54,8 @@ class RecordingEndToEndTest {
         assertThat(Peers.countFrames(new ProcessBuilder("ffprobe"), mp4))
                 .contains("codec_name=" + (codec.equals("h264") ? "h264" : "hevc"), "width=320", "height=240",
                         "nb_read_frames=" + encoded);
+        // fragmented every 500 ms (a crash loses at most that): 60 frames at 30 fps = 2 s = 4 fragments
+        assertThat(topLevelBoxes(mp4).stream().filter("moof"::equals).count()).as("moof boxes").isBetween(3L, 5L);
         Path first = dir.resolve("first." + codec);
         JsonNode check = McapCheck.check(mcap, first);
         assertThat(check.path("ok").asBoolean()).as(check.toString()).isTrue();
@@ -135,5 +137,26 @@ class RecordingEndToEndTest {
         System.out.println("mcap recovery after SIGKILL: " + out.toString().strip() + " | @mcap/core: " + check);
         assertThat(check.path("ok").asBoolean()).as(check.toString()).isTrue();
         assertThat(check.path("messages").asLong()).isEqualTo(messages).isGreaterThanOrEqualTo(30);
+    }
+
+    /** The types of an MP4 file's top-level boxes, in order (ISO/IEC 14496-12 §4.2: size, type). */
+    static List<String> topLevelBoxes(Path mp4) throws java.io.IOException {
+        byte[] d = java.nio.file.Files.readAllBytes(mp4);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(d);
+        List<String> types = new java.util.ArrayList<>();
+        for (int p = 0; p + 8 <= d.length; ) {
+            long size = Integer.toUnsignedLong(b.getInt(p));
+            types.add(new String(d, p + 4, 4, StandardCharsets.US_ASCII));
+            if (size == 1) {
+                size = b.getLong(p + 8);
+            } else if (size == 0) {
+                size = d.length - p;
+            }
+            if (size < 8) {
+                break;
+            }
+            p += (int) size;
+        }
+        return types;
     }
 }
