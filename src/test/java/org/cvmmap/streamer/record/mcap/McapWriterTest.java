@@ -67,6 +67,68 @@ class McapWriterTest {
         return out.toByteArray();
     }
 
+    /**
+     * Every pointer the summary holds, checked against the records walked: each summary offset's
+     * group start and length span exactly the records of its opcode; each chunk index points at its
+     * chunk (start, length) and at each of its message indexes; each message index entry points at a
+     * message record inside the chunk's records with that log time.
+     */
+    @Test
+    void everySummaryPointerPointsAtTheRecordItNames() throws IOException {
+        byte[] f = write(500, 12);
+        List<Rec> all = walk(f, 8, f.length - 8);
+        java.util.Map<Long, Rec> at = new java.util.HashMap<>();
+        all.forEach(r -> at.put(r.offset(), r));
+        List<Rec> offsets = all.stream().filter(r -> r.opcode() == McapRecords.SUMMARY_OFFSET).toList();
+        assertThat(offsets).hasSize(4);
+        for (Rec o : offsets) {
+            int group = o.content()[0] & 0xFF;
+            long start = u64(o.content(), 1);
+            long length = u64(o.content(), 9);
+            List<Rec> inGroup = all.stream().filter(r -> r.offset() >= start && r.offset() < start + length).toList();
+            assertThat(inGroup).as("group 0x%x", group).isNotEmpty().allMatch(r -> r.opcode() == group);
+            Rec last = inGroup.get(inGroup.size() - 1);
+            assertThat(last.offset() + McapRecords.PREFIX_BYTES + last.content().length).as("group 0x%x end", group)
+                    .isEqualTo(start + length);
+            assertThat(at.get(start)).as("group 0x%x starts at a record", group).isNotNull();
+        }
+        List<Rec> chunkIndexes = all.stream().filter(r -> r.opcode() == McapRecords.CHUNK_INDEX).toList();
+        assertThat(chunkIndexes).hasSize(3);
+        for (Rec ci : chunkIndexes) {
+            ByteBuffer c = ByteBuffer.wrap(ci.content()).order(ByteOrder.LITTLE_ENDIAN);
+            long chunkStart = c.getLong(16);
+            long chunkLength = c.getLong(24);
+            Rec chunk = at.get(chunkStart);
+            assertThat(chunk).as("chunk at " + chunkStart).isNotNull();
+            assertThat(chunk.opcode()).isEqualTo(McapRecords.CHUNK);
+            assertThat(McapRecords.PREFIX_BYTES + chunk.content().length).isEqualTo(chunkLength);
+            int mapLen = c.getInt(32);
+            ByteBuffer chunkBody = ByteBuffer.wrap(chunk.content()).order(ByteOrder.LITTLE_ENDIAN);
+            int compressionLen = chunkBody.getInt(28);
+            int recordsAt = 32 + compressionLen + 8;
+            for (int m = 36; m < 36 + mapLen; m += 10) {
+                int channel = c.getShort(m) & 0xFFFF;
+                long indexAt = c.getLong(m + 2);
+                Rec index = at.get(indexAt);
+                assertThat(index).as("message index at " + indexAt).isNotNull();
+                assertThat(index.opcode()).isEqualTo(McapRecords.MESSAGE_INDEX);
+                ByteBuffer ix = ByteBuffer.wrap(index.content()).order(ByteOrder.LITTLE_ENDIAN);
+                assertThat(ix.getShort(0) & 0xFFFF).isEqualTo(channel);
+                int entries = ix.getInt(2);
+                for (int e = 6; e < 6 + entries; e += 16) {
+                    long logTime = ix.getLong(e);
+                    int offset = (int) ix.getLong(e + 8);
+                    int rec = recordsAt + offset;
+                    assertThat(chunk.content()[rec]).as("record at chunk offset " + offset).isEqualTo((byte) McapRecords.MESSAGE);
+                    ByteBuffer msg = ByteBuffer.wrap(chunk.content(), rec + McapRecords.PREFIX_BYTES, 18)
+                            .order(ByteOrder.LITTLE_ENDIAN);
+                    assertThat(msg.getShort(rec + McapRecords.PREFIX_BYTES) & 0xFFFF).isEqualTo(channel);
+                    assertThat(msg.getLong(rec + McapRecords.PREFIX_BYTES + 6)).isEqualTo(logTime);
+                }
+            }
+        }
+    }
+
     @Test
     void layoutOfAFileWithSeveralChunks() throws IOException {
         byte[] f = write(500, 12); // ~4 messages per chunk
