@@ -66,6 +66,8 @@ public final class Supervisor {
      * sooner (a flood of NATS {@code restart}s) are merged into one rebuild when it is due.
      */
     static final long REBUILD_MIN_INTERVAL_MS = 1000;
+    /** Longest a requested rebuild waits for the old graph's EOS before cutting it, ms. */
+    static final long REBUILD_DRAIN_MS = 1000;
 
     private sealed interface Event permits BusError, BusEos, EncoderStalled, EncoderConfirmed, Drained, Stop, Fatal,
             Restart, KeyframeRequest {
@@ -117,6 +119,8 @@ public final class Supervisor {
         final long startedNanos = System.nanoTime();
         volatile RawVideoFormat format;
         volatile boolean stallReported;
+        /** Set when a requested rebuild drains this graph: the pusher holds frames for the next one. */
+        volatile boolean draining;
 
         /** Keeps a wrapper for disposal with the graph; null passes through. */
         <T extends NativeObject> T held(T wrapper) {
@@ -679,7 +683,29 @@ public final class Supervisor {
 
     /** Carries out a requested rebuild ({@code merged} other requests were answered by it too). */
     private Outcome rebuild(Active a, Restart r, int merged) {
-        LOG.info("event=pipeline_rebuild key={} gen={} cause=\"{}\" requests_merged={}", key, a.gen, r.why(), merged);
+        // Drained, not cut: EOS through the graph first, so every access unit and RTP packet it has
+        // made is sent (cut at NULL, a packet numbered but never sent would look lost to receivers);
+        // frames arriving meanwhile wait for the next graph.
+        a.draining = true;
+        pushLock.lock();
+        try {
+            if (a.src != null) {
+                a.src.endOfStream();
+            } else {
+                a.pipeline.sendEvent(new EOSEvent());
+            }
+        } finally {
+            pushLock.unlock();
+        }
+        boolean drained;
+        try {
+            drained = a.eos.await(REBUILD_DRAIN_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        LOG.info("event=pipeline_rebuild key={} gen={} cause=\"{}\" requests_merged={} drained={}", key, a.gen, r.why(),
+                merged, drained);
         teardown(a);
         return new Outcome(Kind.REBUILD, 0, r.why());
     }
@@ -861,7 +887,7 @@ public final class Supervisor {
         FlowReturn ret;
         pushLock.lock();
         try {
-            if (a != active) {
+            if (a != active || a.draining) {
                 hold(f);
                 return;
             }

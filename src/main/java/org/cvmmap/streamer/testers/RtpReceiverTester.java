@@ -44,9 +44,11 @@ public final class RtpReceiverTester {
      * @param ssrc        SSRC of the first packet
      * @param exitCode    the tester's exit code
      * @param maxIntervalMs longest time between two consecutive packets, ms (how long the stream paused)
+     * @param ssrcChanges packets whose SSRC differs from the one before (a new session: 0 expected)
+     * @param timestampsBack packets whose RTP timestamp is before the one before (modulo 2^32)
      */
     public record Result(long packets, long accessUnits, long bytes, long gaps, long ssrc, int exitCode,
-                         long maxIntervalMs) {
+                         long maxIntervalMs, long ssrcChanges, long timestampsBack) {
     }
 
     private final Settings settings;
@@ -73,6 +75,10 @@ public final class RtpReceiverTester {
         long bytes = 0;
         long gaps = 0;
         long ssrc = -1;
+        long lastSsrc = -1;
+        long lastTs = -1;
+        long ssrcChanges = 0;
+        long tsBack = 0;
         int lastSeq = -1;
         long lastArrival = 0;
         long maxInterval = 0;
@@ -115,7 +121,7 @@ public final class RtpReceiverTester {
                     if (h.payloadType() != settings.expectPt()) {
                         LOG.error("event=rtp_pt_mismatch got={} expected={}", h.payloadType(), settings.expectPt());
                         return new Result(packets, aus, bytes, gaps, h.ssrc(), ExitCodes.PT_MISMATCH_OR_SHM,
-                                maxInterval / 1_000_000L);
+                                maxInterval / 1_000_000L, ssrcChanges, tsBack);
                     }
                     if (ssrc < 0) {
                         ssrc = h.ssrc();
@@ -125,6 +131,16 @@ public final class RtpReceiverTester {
                     if (lastSeq >= 0 && h.sequence() != ((lastSeq + 1) & 0xFFFF)) {
                         gaps++;
                     }
+                    if (lastSsrc >= 0 && h.ssrc() != lastSsrc) {
+                        ssrcChanges++;
+                        LOG.warn("event=rtp_ssrc_changed from={} to={}", String.format("0x%08x", lastSsrc),
+                                String.format("0x%08x", h.ssrc()));
+                    }
+                    if (lastTs >= 0 && ((h.timestamp() - lastTs) & 0xFFFF_FFFFL) > 0x7FFF_FFFFL) {
+                        tsBack++;
+                    }
+                    lastSsrc = h.ssrc();
+                    lastTs = h.timestamp();
                     lastSeq = h.sequence();
                     long now = System.nanoTime();
                     if (lastArrival != 0) {
@@ -142,17 +158,20 @@ public final class RtpReceiverTester {
                 }
                 if (settings.progressMs() > 0 && System.nanoTime() >= nextProgress) {
                     nextProgress += settings.progressMs() * 1_000_000L;
-                    LOG.info("event=rtp_progress packets={} access_units={} bytes={} seq_gaps={}", packets, aus, bytes, gaps);
+                    LOG.info("event=rtp_progress packets={} access_units={} bytes={} seq_gaps={} ssrc_changes={} "
+                            + "ts_backwards={}", packets, aus, bytes, gaps, ssrcChanges, tsBack);
                 }
             }
         } catch (SocketTimeoutException e) {
             int code = packets == 0 ? ExitCodes.TIMEOUT : ExitCodes.THRESHOLD_OR_SUBSCRIBER;
-            LOG.error("event=rtp_receiver_timeout packets={} threshold={} access_units={} seq_gaps={} max_interval_ms={} exit_code={}",
-                    packets, settings.threshold(), aus, gaps, maxInterval / 1_000_000L, code);
-            return new Result(packets, aus, bytes, gaps, ssrc, code, maxInterval / 1_000_000L);
+            LOG.error("event=rtp_receiver_timeout packets={} threshold={} access_units={} seq_gaps={} ssrc_changes={} "
+                    + "ts_backwards={} max_interval_ms={} exit_code={}", packets, settings.threshold(), aus, gaps,
+                    ssrcChanges, tsBack, maxInterval / 1_000_000L, code);
+            return new Result(packets, aus, bytes, gaps, ssrc, code, maxInterval / 1_000_000L, ssrcChanges, tsBack);
         }
-        LOG.info("event=rtp_receiver_done packets={} access_units={} bytes={} seq_gaps={} ssrc={} max_interval_ms={} result=PASS",
-                packets, aus, bytes, gaps, String.format("0x%08x", ssrc), maxInterval / 1_000_000L);
-        return new Result(packets, aus, bytes, gaps, ssrc, ExitCodes.OK, maxInterval / 1_000_000L);
+        LOG.info("event=rtp_receiver_done packets={} access_units={} bytes={} seq_gaps={} ssrc={} ssrc_changes={} "
+                + "ts_backwards={} max_interval_ms={} result=PASS", packets, aus, bytes, gaps, String.format("0x%08x", ssrc),
+                ssrcChanges, tsBack, maxInterval / 1_000_000L);
+        return new Result(packets, aus, bytes, gaps, ssrc, ExitCodes.OK, maxInterval / 1_000_000L, ssrcChanges, tsBack);
     }
 }

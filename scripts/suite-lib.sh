@@ -1,0 +1,67 @@
+# Helpers of the scenario suites (scripts/acceptance_standalone.sh, scripts/fault_suite.sh); sourced.
+# Expects $out (the suite's log folder) to be set; fills $rows with one JSON object per row.
+
+pids=()
+rows=()
+
+# A TCP/UDP port nobody listens on now (random in 20000..59999).
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    if ! ss -Haun "sport = :$p" | grep -q . && ! ss -Hatn "sport = :$p" | grep -q .; then
+      echo "$p"
+      return
+    fi
+  done
+}
+
+# wait_for FILE PATTERN TIMEOUT_S [COUNT]: until the log has COUNT (default 1) lines matching PATTERN.
+wait_for() {
+  local i
+  for ((i = 0; i < $3 * 20; i++)); do
+    [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "${4:-1}" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# wait_listen PORT TIMEOUT_S: until something listens on the TCP port (without connecting to it).
+wait_listen() {
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    ss -Hltn "sport = :$1" | grep -q LISTEN && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# record NAME GROUP STATUS SECONDS DETAIL: one row, printed and kept for the summary.
+record() {
+  local detail=${5//\"/\'}
+  rows+=("{\"row\":\"$1\",\"group\":\"$2\",\"status\":\"$3\",\"seconds\":$4,\"detail\":\"$detail\",\"logs\":\"$out/$1\"}")
+  printf '%-24s %-9s %-4s %5ss  %s\n' "$1" "$2" "$3" "$4" "$5"
+}
+
+# missing_peer NAME GROUP WHY: the row cannot run; under CI that is a failure.
+missing_peer() {
+  if [ "${CI:-}" = true ]; then record "$1" "$2" fail 0 "$3 (CI=true: a missing peer fails)"
+  else record "$1" "$2" skip 0 "$3"; fi
+}
+
+# count GROUP STATUS: rows of that group with that status.
+count() { printf '%s\n' "${rows[@]}" | grep "\"group\":\"$1\"" | grep -c "\"status\":\"$2\""; }
+
+# log_ms FILE PATTERN: the time of day (ms since midnight) of the first log line matching PATTERN
+# (log4j lines start with HH:MM:SS.mmm), or nothing.
+log_ms() {
+  grep -m1 -- "$2" "$1" 2>/dev/null | awk '{ split($1, t, "[:.]"); print ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }'
+}
+
+# kill_all: every process the suite started (its trap on EXIT).
+kill_all() {
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null
+  done
+  wait 2>/dev/null
+}
