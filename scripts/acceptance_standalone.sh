@@ -31,7 +31,8 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 
-pids=()
+# shellcheck source=scripts/suite-lib.sh
+. "$root/scripts/suite-lib.sh"
 cleanup() {
   for p in "${pids[@]:-}"; do
     [ -n "$p" ] && kill "$p" 2>/dev/null
@@ -40,50 +41,6 @@ cleanup() {
   wait 2>/dev/null
 }
 trap cleanup EXIT
-
-# A TCP/UDP port nobody listens on now (random in 20000..59999).
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    if ! ss -Haun "sport = :$p" | grep -q . && ! ss -Hatn "sport = :$p" | grep -q .; then
-      echo "$p"
-      return
-    fi
-  done
-}
-
-# wait_for FILE PATTERN TIMEOUT_S: until the log shows the pattern.
-wait_for() {
-  local i
-  for ((i = 0; i < $3 * 20; i++)); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
-
-# wait_listen PORT TIMEOUT_S: until something listens on the TCP port (without connecting to it).
-wait_listen() {
-  local i
-  for ((i = 0; i < $2 * 20; i++)); do
-    ss -Hltn "sport = :$1" | grep -q LISTEN && return 0
-    sleep 0.05
-  done
-  return 1
-}
-
-rows=()
-# missing_peer NAME GROUP WHY: the row cannot run; under CI that is a failure.
-missing_peer() {
-  if [ "${CI:-}" = true ]; then record "$1" "$2" fail 0 "$3 (CI=true: a missing peer fails)"
-  else record "$1" "$2" skip 0 "$3"; fi
-}
-record() { # name group status seconds detail
-  local detail=${5//\"/\'}
-  rows+=("{\"row\":\"$1\",\"group\":\"$2\",\"status\":\"$3\",\"seconds\":$4,\"detail\":\"$detail\",\"logs\":\"$out/$1\"}")
-  printf '%-24s %-9s %-4s %5ss  %s\n' "$1" "$2" "$3" "$4" "$5"
-}
 
 # start_tester LOG PATTERN ARGS...: runs a tester subcommand in the background, waits until its log
 # shows PATTERN (listening), sets $tester to its pid.
@@ -246,7 +203,6 @@ row_nginx
 row_ffmpeg8 ffmpeg8-h265-enhanced enhanced
 row_ffmpeg8 ffmpeg8-h265-domestic domestic
 
-count() { printf '%s\n' "${rows[@]}" | grep "\"group\":\"$1\"" | grep -c "\"status\":\"$2\""; }
 mt=$(printf '%s\n' "${rows[@]}" | grep -c '"group":"mandatory"')
 mp=$(count mandatory pass); mf=$(count mandatory fail); ms=$(count mandatory skip)
 it=$(printf '%s\n' "${rows[@]}" | grep -c '"group":"interop"')

@@ -6,7 +6,7 @@
 #   receivers), nats-server (the control-plane tests start their own), Node.js/npm (MCAP reader),
 #   JDK 17, Maven, gcc/make/pkg-config, unzip and iproute2 (ss) for the scripts, openssl (the TLS tests
 #   make their own CA and server certificates), nginx-light + libnginx-mod-rtmp (the RTMP relay the
-#   interop rows publish to).
+#   interop rows publish to), python3 and procps (the fault suite's silent UDP receiver, pgrep).
 set -euo pipefail
 
 PACKAGES=(
@@ -14,7 +14,7 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
-  libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2 openssl nginx-light libnginx-mod-rtmp
+  libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2 openssl nginx-light libnginx-mod-rtmp python3 procps
 )
 # Node.js + npm run the MCAP reader peer (test-peers/); a machine that already has them (e.g. from
 # NodeSource) keeps its own: Debian's npm would conflict with it.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (Debian packages, then the interop peers Debian does
 # not package), builds and runs every test (unit, libzmq interop, GStreamer end to end with
-# ffprobe/ffmpeg as receivers), then the acceptance suite (5 matrix rows + real-peer interop rows).
-# Extra arguments go to Maven (e.g. -Dtest=FlvTagsTest); ACCEPTANCE=0 skips the acceptance suite.
+# ffprobe/ffmpeg as receivers), then the acceptance suite (5 matrix rows + real-peer interop rows) and
+# the fault suite (scripts/fault_suite.sh: 8 scenarios, ~4 min).
+# Extra arguments go to Maven (e.g. -Dtest=FlvTagsTest); ACCEPTANCE=0 / FAULT_SUITE=0 skip the suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,4 +11,7 @@ bash scripts/peers.sh
 mvn -B -ntp verify "$@"
 if [ "${ACCEPTANCE:-1}" != 0 ]; then
   bash scripts/acceptance_standalone.sh
+fi
+if [ "${FAULT_SUITE:-1}" != 0 ]; then
+  bash scripts/fault_suite.sh
 fi
