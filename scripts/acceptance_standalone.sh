@@ -96,38 +96,17 @@ row_rtmp() { # name codec rtmp-mode tester-mode
 
 row_nginx() {
   local name=nginx-rtmp-h264 dir="$out/nginx-rtmp-h264" port t0=$SECONDS
-  local module=/usr/lib/nginx/modules/ngx_rtmp_module.so
   mkdir -p "$dir"
-  if ! command -v nginx >/dev/null || [ ! -f "$module" ]; then
+  if ! nginx_available; then
     missing_peer "$name" interop "nginx or libnginx-mod-rtmp not installed (scripts/setup.sh installs them)"
     return
   fi
   port=$(free_port)
-  cat >"$dir/nginx.conf" <<EOF
-load_module $module;
-daemon off;
-master_process off;
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log info;
-events { worker_connections 64; }
-rtmp {
-  access_log $dir/nginx-rtmp-access.log;
-  server {
-    listen 127.0.0.1:$port;
-    chunk_size 4096;
-    application live { live on; wait_key on; wait_video on; record off; }
-  }
-}
-EOF
-  nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" >"$dir/nginx.log" 2>&1 &
-  local ng=$!
-  pids+=("$ng")
-  if ! wait_listen "$port" 10; then
-    kill "$ng" 2>/dev/null
+  if ! start_nginx "$dir" "$port"; then
     record "$name" interop fail $((SECONDS - t0)) "nginx did not listen (see nginx-error.log)"
     return
   fi
+  local ng=$nginx_pid
   streamer "$dir/streamer.log" --dummy-frames 900 --codec h264 --rtmp --rtmp-url "rtmp://127.0.0.1:$port/live/interop" &
   local st=$!
   pids+=("$st")

@@ -52,6 +52,20 @@ stop_pid() { # PID: SIGTERM, wait (the streamer ends cleanly with 0)
   kill -TERM "$1" 2>/dev/null
   wait "$1"
 }
+judge() { # NAME T0 DETAIL CONDITION...: a pass row when the condition (a command) holds, else a fail row
+  local name=$1 t0=$2 detail=$3
+  shift 3
+  local pass=0
+  if "$@"; then record "$name" fault pass $((SECONDS - t0)) "$detail"
+  else record "$name" fault fail $((SECONDS - t0)) "$detail"; fi
+}
+written_by() { # LOG FORMAT → frames_written of the recorder's last recording_stopped line
+  grep -o "format=$2 path=[^ ]* frames_ingested=[0-9]* frames_written=[0-9]*" "$1" | tail -1 \
+    | grep -o "frames_written=[0-9]*" | cut -d= -f2
+}
+rtp_flushed() { # LOG: the receiver's next progress lines count every packet sent before the sender stopped
+  wait_for "$1" rtp_progress 5 $(( $(grep -c rtp_progress "$1") + 2 ))
+}
 
 # ------------------------------------------------------------------------------------------------
 scenario_reset_storm() {
@@ -93,8 +107,7 @@ scenario_reset_storm() {
   stop_pid "$st"
   local sc=$?
   wait "$stub" 2>/dev/null # it ends when the publisher closes the connection
-  # the receiver's next progress line counts every packet the streamer sent before it stopped
-  wait_for "$dir/rtp.log" rtp_progress 5 $(( $(grep -c rtp_progress "$dir/rtp.log") + 2 ))
+  rtp_flushed "$dir/rtp.log"
   kill -TERM "$rx" 2>/dev/null
   wait "$rx" 2>/dev/null
   local gaps ssrcs back
@@ -104,23 +117,18 @@ scenario_reset_storm() {
   "$cli" flv-check --mode h264 "$dir/received.flv" >"$dir/flv-check.log" 2>&1
   local fc=$?
   local written mp4_frames=0 f
-  written=$(grep -o "format=mp4 path=[^ ]* frames_ingested=[0-9]* frames_written=[0-9]*" "$dir/streamer.log" | tail -1 \
-    | grep -o "frames_written=[0-9]*" | cut -d= -f2)
+  written=$(written_by "$dir/streamer.log" mp4)
   for f in "$dir"/storm*.mp4; do
     mp4_frames=$((mp4_frames + $(frames_of "$f" || echo 0)))
   done
   local mcap mcap_written
   mcap=$(mcap_check "$dir/storm.mcap")
-  mcap_written=$(grep -o "format=mcap path=[^ ]* frames_ingested=[0-9]* frames_written=[0-9]*" "$dir/streamer.log" \
-    | tail -1 | grep -o "frames_written=[0-9]*" | cut -d= -f2)
+  mcap_written=$(written_by "$dir/streamer.log" mcap)
   local detail="followed $followed/50, streamer exit $sc; RTP seq_gaps=${gaps:-?} ssrc_changes=${ssrcs:-?} ts_backwards=${back:-?}; flv-check exit $fc: $(tail -1 "$dir/flv-check.log" | cut -c1-90); MP4 $(ls "$dir"/storm*.mp4 | wc -l) files, ffprobe $mp4_frames of ${written:-?} frames; MCAP @mcap/core ok=$(jfield "$mcap" ok) messages=$(jfield "$mcap" messages) of ${mcap_written:-?}"
   if [ "$followed" -eq 50 ] && [ "$sc" -eq 0 ] && [ "${gaps:-1}" -eq 0 ] && [ "${ssrcs:-1}" -eq 0 ] && [ "${back:-1}" -eq 0 ] \
       && [ "$fc" -eq 0 ] && [ -n "$written" ] && [ "$mp4_frames" -eq "$written" ] && [ "$(jfield "$mcap" ok)" = true ] \
-      && [ "$(jfield "$mcap" messages)" = "$mcap_written" ]; then
-    record "$name" fault pass $((SECONDS - t0)) "$detail"
-  else
-    record "$name" fault fail $((SECONDS - t0)) "$detail"
-  fi
+      && [ "$(jfield "$mcap" messages)" = "$mcap_written" ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -167,16 +175,13 @@ scenario_rebuilds() {
   restarts=$(status_value "$dir/streamer.log" restarts)
   decoded=$(grep -o '^frame=[0-9]*' "$dir/progress.txt" 2>/dev/null | tail -1 | cut -d= -f2)
   missed=$(grep -c -i "missed\|bad cseq\|RTP: dropping" "$dir/ffmpeg.log")
-  written=$(grep -o "format=mp4 path=[^ ]* frames_ingested=[0-9]* frames_written=[0-9]*" "$dir/streamer.log" | tail -1 \
-    | grep -o "frames_written=[0-9]*" | cut -d= -f2)
+  written=$(written_by "$dir/streamer.log" mp4)
   mp4=$(frames_of "$dir/rebuilds.mp4")
   local detail="20 restarts answered and rebuilt: $ok (restarts=${restarts:-?}), streamer exit $sc; ffmpeg on the SDP decoded ${decoded:-0} of ${pushed:-?} frames, ${missed} lost-packet lines; MP4 ffprobe ${mp4:-0} of ${written:-?}"
+  local pass=0
   if [ "$ok" -eq 1 ] && [ "$sc" -eq 0 ] && [ "${restarts:-0}" -eq 20 ] && [ -n "$decoded" ] && [ -n "$pushed" ] \
-      && [ $((decoded * 100)) -ge $((pushed * 90)) ] && [ "$missed" -eq 0 ] && [ -n "$written" ] && [ "${mp4:-0}" -eq "$written" ]; then
-    record "$name" fault pass $((SECONDS - t0)) "$detail"
-  else
-    record "$name" fault fail $((SECONDS - t0)) "$detail"
-  fi
+      && [ $((decoded * 100)) -ge $((pushed * 90)) ] && [ "$missed" -eq 0 ] && [ -n "$written" ] && [ "${mp4:-0}" -eq "$written" ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -206,7 +211,8 @@ scenario_rtmp_restart() {
     local ms=$(( ${first:-0} - ${up:-0} ))
     [ "$i" -gt 1 ] && [ "$ms" -gt "$worst" ] && worst=$ms
     checks="$checks session $i: stub exit $sc, flv-check exit $fc, starts $lines first frame ${ms} ms after listening;"
-    if [ "$sc" -ne 0 ] || [ "$fc" -ne 0 ] || [ -z "$first" ] || [ "$lines" != "onMetaData,AVCSEQUENCE_START,AVCCODED_FRAME," ]; then
+    local pass=0
+  if [ "$sc" -ne 0 ] || [ "$fc" -ne 0 ] || [ -z "$first" ] || [ "$lines" != "onMetaData,AVCSEQUENCE_START,AVCCODED_FRAME," ]; then
       ok=0
     fi
     if [ "$i" -gt 1 ] && [ "$ms" -gt 1000 ]; then
@@ -216,8 +222,9 @@ scenario_rtmp_restart() {
   stop_pid "$st"
   local sc=$?
   local detail="$checks worst reconnect ${worst} ms; streamer exit $sc"
-  if [ "$ok" -eq 1 ] && [ "$sc" -eq 0 ]; then record "$name" fault pass $((SECONDS - t0)) "$detail"
-  else record "$name" fault fail $((SECONDS - t0)) "$detail"; fi
+  local pass=0
+  if [ "$ok" -eq 1 ] && [ "$sc" -eq 0 ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -266,11 +273,8 @@ scenario_nats_down() {
   local detail="20 s outage; control back ${back_ms} ms after nats-server was ready (reconnect wait 200 ms); ctl ok=$ok; streamer exit $sc; MCAP @mcap/core ok=$(jfield "$mcap" ok) messages=${messages:-0} log-time span ${span:-?} ms"
   # the recording covers before, during and after the outage: >= 22 s of 30 fps video at 90 %
   if [ "$ok" -eq 1 ] && [ "$sc" -eq 0 ] && [ "$(jfield "$mcap" ok)" = true ] && [ "${messages:-0}" -ge 600 ] \
-      && [ -n "$back" ] && [ -n "$ready" ] && [ "$back_ms" -le 1000 ]; then
-    record "$name" fault pass $((SECONDS - t0)) "$detail"
-  else
-    record "$name" fault fail $((SECONDS - t0)) "$detail"
-  fi
+      && [ -n "$back" ] && [ -n "$ready" ] && [ "$back_ms" -le 1000 ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -285,7 +289,7 @@ scenario_sigkill_recording() {
   local i
   for ((i = 0; i < 400; i++)); do
     local enc
-    enc=$(grep -o "event=status .* encoded=[0-9]*" "$dir/streamer.log" | tail -1 | grep -o "encoded=[0-9]*" | cut -d= -f2)
+    enc=$(grep -o "event=status .* encoded=[0-9]*" "$dir/streamer.log" 2>/dev/null | tail -1 | grep -o "encoded=[0-9]*" | cut -d= -f2)
     [ "${enc:-0}" -ge 120 ] && break
     sleep 0.05
   done
@@ -300,12 +304,10 @@ scenario_sigkill_recording() {
   local rc=$?
   after=$(mcap_check "$dir/recovered.mcap")
   local detail="SIGKILL (exit $sc) after ${enc:-?} encoded; MP4 ffprobe ${mp4:-0} frames; unfinished MCAP in @mcap/core ok=$(jfield "$before" ok); mcap-recover exit $rc: $(cut -c1-120 "$dir/recover.log"); recovered MCAP ok=$(jfield "$after" ok) messages=$(jfield "$after" messages)"
+  local pass=0
   if [ "$sc" -eq 137 ] && [ "${mp4:-0}" -ge 60 ] && [ "$rc" -eq 0 ] && [ "$(jfield "$after" ok)" = true ] \
-      && [ "$(jfield "$after" messages)" -ge 60 ]; then
-    record "$name" fault pass $((SECONDS - t0)) "$detail"
-  else
-    record "$name" fault fail $((SECONDS - t0)) "$detail"
-  fi
+      && [ "$(jfield "$after" messages)" -ge 60 ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -330,7 +332,7 @@ scenario_odd_sizes() {
   done
   stop_pid "$st"
   local sc=$?
-  wait_for "$dir/rtp.log" rtp_progress 5 $(( $(grep -c rtp_progress "$dir/rtp.log") + 2 ))
+  rtp_flushed "$dir/rtp.log"
   kill -TERM "$rx" 2>/dev/null
   wait "$rx" 2>/dev/null
   local restarts invalid first second
@@ -343,12 +345,10 @@ scenario_odd_sizes() {
   f2=$(frames_of "$dir/odd.1.mp4")
   gaps=$(grep -o "seq_gaps=[0-9]*" "$dir/rtp.log" | tail -1 | cut -d= -f2)
   local detail="streamer exit $sc, restarts=${restarts:-?} invalid=${invalid:-?}; MP4 odd.mp4 ${first:-none} ${f1:-0} frames, odd.1.mp4 ${second:-none} ${f2:-0} frames; RTP seq_gaps=${gaps:-?}"
+  local pass=0
   if [ "$sc" -eq 0 ] && [ "${restarts:-1}" -eq 0 ] && [ "$first" = "640,360" ] && [ "$second" = "16,240" ] \
-      && [ "${f1:-0}" -ge 30 ] && [ "${f2:-0}" -ge 30 ] && [ "${gaps:-1}" -eq 0 ]; then
-    record "$name" fault pass $((SECONDS - t0)) "$detail"
-  else
-    record "$name" fault fail $((SECONDS - t0)) "$detail"
-  fi
+      && [ "${f1:-0}" -ge 30 ] && [ "${f2:-0}" -ge 30 ] && [ "${gaps:-1}" -eq 0 ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -356,6 +356,7 @@ scenario_rtmp_stall() {
   local name=rtmp_stall dir="$out/rtmp_stall" t0=$SECONDS
   local module=/usr/lib/nginx/modules/ngx_rtmp_module.so
   mkdir -p "$dir"
+  local pass=0
   if ! command -v nginx >/dev/null || [ ! -f "$module" ]; then
     missing_peer "$name" fault "nginx or libnginx-mod-rtmp not installed (scripts/setup.sh installs them)"
     return
@@ -363,21 +364,8 @@ scenario_rtmp_stall() {
   local port rtp
   port=$(free_port)
   rtp=$(free_port)
-  cat >"$dir/nginx.conf" <<EOF
-load_module $module;
-daemon off;
-master_process off;
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log info;
-events { worker_connections 64; }
-rtmp { server { listen 127.0.0.1:$port; chunk_size 4096;
-  application live { live on; wait_key on; wait_video on; record off; } } }
-EOF
-  nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" >"$dir/nginx.log" 2>&1 &
-  local ng=$!
-  pids+=("$ng")
-  wait_listen "$port" 10
+  start_nginx "$dir" "$port" || { record "$name" fault fail $((SECONDS - t0)) "nginx did not listen"; return; }
+  local ng=$nginx_pid
   "$cli" rtp-receiver-tester --port "$rtp" --packet-threshold 100000000 --timeout-ms 300000 --progress-ms 1000 \
     >"$dir/rtp.log" 2>&1 &
   local rx=$!
@@ -409,7 +397,7 @@ EOF
   local pc=$?
   stop_pid "$st"
   local sc=$?
-  wait_for "$dir/rtp.log" rtp_progress 5 $(( $(grep -c rtp_progress "$dir/rtp.log") + 2 ))
+  rtp_flushed "$dir/rtp.log"
   kill -TERM "$rx" 2>/dev/null
   wait "$rx" 2>/dev/null
   kill "$ng" 2>/dev/null
@@ -420,11 +408,8 @@ EOF
   local grow=$(( (${rss1:-0} - ${rss0:-0}) / 1024 ))
   local detail="60 s SIGSTOP of nginx: RTP packets=${pkts:-?} seq_gaps=${gaps:-?} (before ${gaps0:-?}); RSS ${rss0:-?} -> ${rss1:-?} kB (+${grow} MB); after SIGCONT ffprobe from nginx exit $pc: $(tr '\n' ' ' <"$dir/ffprobe.log" | cut -c1-80); streamer exit $sc"
   if [ "${gaps:-1}" -eq 0 ] && [ "$grow" -le 150 ] && [ "$pc" -eq 0 ] && grep -q "nb_read_frames=30" "$dir/ffprobe.log" \
-      && [ "$sc" -eq 0 ]; then
-    record "$name" fault pass $((SECONDS - t0)) "$detail"
-  else
-    record "$name" fault fail $((SECONDS - t0)) "$detail"
-  fi
+      && [ "$sc" -eq 0 ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -450,11 +435,9 @@ scenario_udp_stall() {
   restarts=$(status_value "$dir/streamer.log" restarts)
   errors=$(grep -c "event=pipeline_error" "$dir/streamer.log")
   local detail="300 frames to a socket nobody reads: streamer exit $sc, frames in ${in:-?}, pushed ${pushed:-?}, restarts ${restarts:-?}, pipeline errors $errors"
-  if [ "$sc" -eq 0 ] && [ "${pushed:-0}" -ge 290 ] && [ "${restarts:-1}" -eq 0 ] && [ "$errors" -eq 0 ]; then
-    record "$name" fault pass $((SECONDS - t0)) "$detail"
-  else
-    record "$name" fault fail $((SECONDS - t0)) "$detail"
-  fi
+  local pass=0
+  if [ "$sc" -eq 0 ] && [ "${pushed:-0}" -ge 290 ] && [ "${restarts:-1}" -eq 0 ] && [ "$errors" -eq 0 ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
 echo "fault suite: logs in $out"

@@ -65,3 +65,38 @@ kill_all() {
   done
   wait 2>/dev/null
 }
+
+# nginx_available: nginx and its RTMP module are installed.
+NGINX_RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+nginx_available() {
+  command -v nginx >/dev/null && [ -f "$NGINX_RTMP_MODULE" ]
+}
+
+# start_nginx DIR PORT: an nginx-rtmp of our own (application "live", no recording) on 127.0.0.1:PORT,
+# its config and logs in DIR; sets $nginx_pid. Returns 1 when it does not listen within 10 s.
+start_nginx() {
+  cat >"$1/nginx.conf" <<CONF
+load_module $NGINX_RTMP_MODULE;
+daemon off;
+master_process off;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/nginx-error.log info;
+events { worker_connections 64; }
+rtmp {
+  access_log $1/nginx-rtmp-access.log;
+  server {
+    listen 127.0.0.1:$2;
+    chunk_size 4096;
+    application live { live on; wait_key on; wait_video on; record off; }
+  }
+}
+CONF
+  nginx -c "$1/nginx.conf" -p "$1" -e "$1/nginx-error.log" >"$1/nginx.log" 2>&1 &
+  nginx_pid=$!
+  pids+=("$nginx_pid")
+  if ! wait_listen "$2" 10; then
+    kill "$nginx_pid" 2>/dev/null
+    return 1
+  fi
+}
