@@ -102,6 +102,21 @@ class PurePipelineUnitsTest {
     }
 
     @Test
+    void aQueueOfThreeKeepsTheNewestThreeAndCountsEveryDrop() throws InterruptedException {
+        AtomicLong dropped = new AtomicLong();
+        FrameQueue q = new FrameQueue(3, dropped);
+        RawVideoFormat f = new RawVideoFormat("BGR", 2, 2, 3);
+        List<Integer> discarded = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            q.offer(frame(i, f, false, discarded));
+        }
+        assertThat(discarded).as("the oldest go").containsExactly(1, 2, 3, 4);
+        assertThat(dropped.get()).isEqualTo(4);
+        assertThat(List.of(q.poll(0).frameId(), q.poll(0).frameId(), q.poll(0).frameId())).containsExactly(5L, 6L, 7L);
+        assertThat(q.poll(0)).isNull();
+    }
+
+    @Test
     void startUpBacklogKeepsEveryFrameUntilTheEncoderHasWarmedUp() throws InterruptedException {
         AtomicLong dropped = new AtomicLong();
         AtomicLong now = new AtomicLong();
