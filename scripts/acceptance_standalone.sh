@@ -2,7 +2,8 @@
 # Acceptance suite (streamer.md §9): the 5 mandatory matrix rows end to end with the built-in
 # producer and the embedded testers, then interop rows with real peers.
 #
-#   mandatory  rtp-h264, rtp-h265            dummy producer → streamer → rtp-receiver-tester
+#   mandatory  rtp-h264, rtp-h265            dummy producer → streamer → rtp-receiver-tester; then again
+#                                            with Debian's ffmpeg on the SDP (>= 90 % decoded, no loss)
 #              rtmp-h264, rtmp-h265-enhanced,  dummy producer → streamer → rtmp-stub-tester (packaging
 #              rtmp-h265-domestic              checked per tag), then the dumped FLV through flv-check
 #   interop    nginx-rtmp-h264               nginx + libnginx-mod-rtmp relays; Debian's ffprobe plays
@@ -71,8 +72,34 @@ row_rtp() { # name codec
   local s=$?
   wait "$tester"
   local t=$?
-  local detail="streamer exit $s, rtp-receiver-tester exit $t: $(grep -o 'event=rtp_receiver_done.*' "$dir/rtp-receiver-tester.log" | cut -c1-120)"
-  if [ "$s" -eq 0 ] && [ "$t" -eq 0 ]; then record "$name" mandatory pass $((SECONDS - t0)) "$detail"
+  # Then the same stream decoded: Debian's ffmpeg opens the SDP the streamer writes (before its first
+  # frame) and must decode >= 90 % of the frames without reporting a lost packet.
+  local port2 i
+  port2=$(free_port)
+  rm -f "$dir/decode.sdp"
+  streamer "$dir/streamer-decode.log" --dummy-frames "$frames" --codec "$codec" --rtp \
+    --rtp-endpoint "127.0.0.1:$port2" --rtp-sdp "$dir/decode.sdp" &
+  local st=$!
+  pids+=("$st")
+  for ((i = 0; i < 200; i++)); do
+    [ -s "$dir/decode.sdp" ] && break
+    sleep 0.05
+  done
+  timeout 60 ffmpeg -hide_banner -nostdin -progress "$dir/progress.txt" -protocol_whitelist file,udp,rtp \
+    -i "$dir/decode.sdp" -f null - >"$dir/ffmpeg.log" 2>&1 &
+  local ff=$!
+  pids+=("$ff")
+  wait "$st"
+  local s2=$?
+  wait_for "$dir/progress.txt" "progress=" 5 2 # ffmpeg's progress after the last frames
+  kill -INT "$ff" 2>/dev/null
+  wait "$ff" 2>/dev/null
+  local decoded missed
+  decoded=$(grep -o '^frame=[0-9]*' "$dir/progress.txt" 2>/dev/null | tail -1 | cut -d= -f2)
+  missed=$(grep -c -i "missed\|bad cseq" "$dir/ffmpeg.log")
+  local detail="streamer exit $s, rtp-receiver-tester exit $t: $(grep -o 'event=rtp_receiver_done.*' "$dir/rtp-receiver-tester.log" | cut -c1-100); ffmpeg on the SDP decoded ${decoded:-0} of $frames frames, $missed lost-packet lines (streamer exit $s2)"
+  if [ "$s" -eq 0 ] && [ "$t" -eq 0 ] && [ "$s2" -eq 0 ] && [ "$((${decoded:-0} * 100))" -ge "$((frames * 90))" ] \
+      && [ "$missed" -eq 0 ]; then record "$name" mandatory pass $((SECONDS - t0)) "$detail"
   else record "$name" mandatory fail $((SECONDS - t0)) "$detail"; fi
 }
 
