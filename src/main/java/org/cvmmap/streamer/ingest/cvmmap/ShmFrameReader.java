@@ -53,14 +53,26 @@ public final class ShmFrameReader implements AutoCloseable {
         }
     }
 
-    /** Hook run between the payload copy and the second metadata read (tests use it to tear). */
+    /** Hooks run during a frame's copy (tests use them to tear a frame at a chosen moment). */
     @FunctionalInterface
     public interface CopyObserver {
+        /** Between the payload copy and the second metadata read. */
         void afterPayloadCopy();
+
+        /**
+         * After each {@value #CHUNK_BYTES}-byte chunk of a frame copied in one piece, before the
+         * tear check that follows it.
+         *
+         * @param copied bytes copied so far
+         */
+        default void afterChunk(long copied) {
+        }
     }
 
-    /** Bytes copied between two checks for a tear. */
-    private static final int CHUNK = 1 << 20;
+    /** Bytes copied between two checks for a tear, bytes. */
+    static final int CHUNK_BYTES = 1 << 20;
+
+    private static final int CHUNK = CHUNK_BYTES;
     private final Path path;
     private MappedByteBuffer mapping;
     private long mappedSize;
@@ -172,6 +184,7 @@ public final class ShmFrameReader implements AutoCloseable {
             int size = format.gstSize();
             for (int off = 0; off < size; off += CHUNK) {
                 dst.put(off, mapping, src + off, Math.min(CHUNK, size - off));
+                observer.afterChunk(Math.min(size, off + (long) CHUNK));
                 if (mapping.getLong(0x0C) != id || mapping.getInt(0x14) != ts) {
                     return false;
                 }

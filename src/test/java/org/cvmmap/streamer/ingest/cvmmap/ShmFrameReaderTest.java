@@ -77,6 +77,35 @@ class ShmFrameReaderTest {
         }
     }
 
+    /** A 2.7 MB frame torn after its first 1 MiB: abandoned at the next check, not after a full copy. */
+    @Test
+    void aFrameOfSeveralMegabytesTornMidCopyIsAbandonedAtTheNextChunk() {
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 1280, 720, 0, 0));
+             ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            p.publishFrame(1, 1000);
+            java.util.List<Long> chunks = new java.util.ArrayList<>();
+            r.setCopyObserver(new ShmFrameReader.CopyObserver() {
+                @Override
+                public void afterPayloadCopy() {
+                    chunks.add(-1L);
+                }
+
+                @Override
+                public void afterChunk(long copied) {
+                    chunks.add(copied);
+                    if (chunks.size() == 1) {
+                        p.publishFrame(2, 2000); // the producer lands the next frame mid-copy
+                    }
+                }
+            });
+            ShmFrameReader.Result torn = r.read(tracking());
+            assertThat(torn.status()).isEqualTo(ShmFrameReader.Status.TORN);
+            assertThat(events).containsExactly("discard");
+            assertThat(chunks).as("one chunk copied, then the tear was seen").containsExactly(
+                    (long) ShmFrameReader.CHUNK_BYTES, -1L);
+        }
+    }
+
     @Test
     void repacksRowsWhenShmStrideDiffersFromGstreamerStride() throws IOException {
         // 2x2 RGB, stride 6 (upstream golden vector shape); GStreamer wants stride 8.
