@@ -106,6 +106,24 @@ class ShmFrameReaderTest {
         }
     }
 
+    /** An object cut shorter than its metadata says (a producer dying mid-truncate): invalid, named, no crash. */
+    @Test
+    void aTruncatedObjectIsInvalidNamingTheSizeNotACrash() throws IOException {
+        Path shm = Path.of("/dev/shm", target.shmName());
+        ByteBuffer region = ByteBuffer.allocate(256 + 4800);
+        ShmMetadata.writeV2LeftOnly(region, 7, 70,
+                new PlaneDescriptor(PlaneType.LEFT, PixelFormat.BGR, Depth.U8, 40, 40, 120, 0, 4800));
+        Files.write(shm, java.util.Arrays.copyOf(region.array(), 256 + 1000)); // 1000 of 4800 payload bytes
+        try (ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            ShmFrameReader.Result res = r.read(tracking());
+            assertThat(res.status()).isEqualTo(ShmFrameReader.Status.INVALID);
+            assertThat(res.frame()).isNull();
+            assertThat(res.error().getMessage()).containsAnyOf("payload_size_bytes", "buffer_size", "size_bytes")
+                    .contains("4800");
+            assertThat(events).isEmpty(); // nothing allocated for a frame that cannot be whole
+        }
+    }
+
     @Test
     void repacksRowsWhenShmStrideDiffersFromGstreamerStride() throws IOException {
         // 2x2 RGB, stride 6 (upstream golden vector shape); GStreamer wants stride 8.
