@@ -18,9 +18,10 @@ free_port() {
 
 # wait_for FILE PATTERN TIMEOUT_S [COUNT]: until the log has COUNT (default 1) lines matching PATTERN.
 wait_for() {
-  local i
+  local i n
   for ((i = 0; i < $3 * 20; i++)); do
-    [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -ge "${4:-1}" ] && return 0
+    n=$(grep -c -- "$2" "$1" 2>/dev/null) # nothing while the file does not exist yet
+    [ "${n:-0}" -ge "${4:-1}" ] && return 0
     sleep 0.05
   done
   return 1
