@@ -148,14 +148,8 @@ scenario_rebuilds() {
   local st=$!
   pids+=("$st")
   local i ok=1
-  for ((i = 0; i < 100; i++)); do # the streamer writes the SDP before its first frame
-    [ -s "$dir/stream.sdp" ] && break
-    sleep 0.05
-  done
-  timeout 120 ffmpeg -hide_banner -nostdin -progress "$dir/progress.txt" -protocol_whitelist file,udp,rtp \
-    -i "$dir/stream.sdp" -f null - >"$dir/ffmpeg.log" 2>&1 &
-  local ff=$!
-  pids+=("$ff")
+  decode_sdp "$dir/stream.sdp" "$dir" 120
+  local ff=$ffmpeg_pid
   wait_for "$dir/streamer.log" "event=nats_service_started" 20 || ok=0
   wait_for "$dir/streamer.log" "event=encoder_confirmed" 20 || ok=0
   for ((i = 1; i <= 20; i++)); do
@@ -173,7 +167,7 @@ scenario_rebuilds() {
   local pushed decoded missed restarts written mp4
   pushed=$(status_value "$dir/streamer.log" frames_pushed)
   restarts=$(status_value "$dir/streamer.log" restarts)
-  decoded=$(grep -o '^frame=[0-9]*' "$dir/progress.txt" 2>/dev/null | tail -1 | cut -d= -f2)
+  decoded=$(decoded_frames "$dir")
   missed=$(grep -c -i "missed\|bad cseq\|RTP: dropping" "$dir/ffmpeg.log")
   written=$(written_by "$dir/streamer.log" mp4)
   mp4=$(frames_of "$dir/rebuilds.mp4")

@@ -101,3 +101,23 @@ CONF
     return 1
   fi
 }
+
+# decode_sdp SDP DIR TIMEOUT_S: once the streamer has written SDP (it does before its first frame),
+# Debian's ffmpeg decodes the stream it describes in the background (progress in DIR/progress.txt,
+# log in DIR/ffmpeg.log); sets $ffmpeg_pid. Stop it with kill -INT.
+decode_sdp() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    [ -s "$1" ] && break
+    sleep 0.05
+  done
+  timeout "$3" ffmpeg -hide_banner -nostdin -progress "$2/progress.txt" -protocol_whitelist file,udp,rtp \
+    -i "$1" -f null - >"$2/ffmpeg.log" 2>&1 &
+  ffmpeg_pid=$!
+  pids+=("$ffmpeg_pid")
+}
+
+# decoded_frames DIR: frames ffmpeg reported decoding (its last progress line), or nothing.
+decoded_frames() {
+  grep -o '^frame=[0-9]*' "$1/progress.txt" 2>/dev/null | tail -1 | cut -d= -f2
+}
