@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Recorder {
     private static final Logger LOG = LogManager.getLogger(Recorder.class);
     static final int QUEUE_UNITS = 256;
+    /** Queued by {@link #stop()} after the last unit: the writer ends at once instead of at its next poll. */
+    private static final EncodedUnit END = new EncodedUnit(new byte[0], 0, 0, 0, false);
     private static final long STOP_WAIT_MS = 15_000;
 
     /** Container formats. */
@@ -91,6 +93,9 @@ public final class Recorder {
             try {
                 while (true) {
                     EncodedUnit u = queue.poll(50, TimeUnit.MILLISECONDS);
+                    if (u == END) {
+                        break; // stop(): everything offered before it is written
+                    }
                     if (u == null) {
                         if (stopping) {
                             break;
@@ -297,6 +302,7 @@ public final class Recorder {
             return last;
         }
         s.stopping = true;
+        s.queue.offer(END); // wakes the writer now; when the queue is full it sees stopping within 50 ms
         try {
             s.thread.join(STOP_WAIT_MS);
         } catch (InterruptedException e) {
