@@ -463,6 +463,56 @@ test_malformed (void)
   free (mem);
 }
 
+/* The in-flight margin: a packet whose bytes the publisher's next copy (up to its max packet, starting
+ * at write_offset) could reach is an overrun even though its bytes are still intact; one just outside
+ * that reach is read. 64 KiB ring, 16 KiB margin, 4,000-byte packets. */
+static void
+test_in_flight_margin (void)
+{
+  uint32_t data = 64u << 10;
+  uint64_t bytes = cf_packet_ring_bytes (1024, data);
+  void *mem = calloc (1, bytes);
+  cf_packet_ring *w = NULL, *rd_ring = NULL;
+  cf_error err;
+  CHECK (cf_packet_ring_format (mem, bytes, 1024, data, CF_CODEC_H264, 16u << 10, &w, &err) == CF_OK, "%s", err.text);
+  CHECK (cf_packet_ring_set_extradata (w, SPS_PPS, sizeof SPS_PPS, &err) == CF_OK, "%s", err.text);
+  CHECK (cf_packet_ring_attach (mem, bytes, &rd_ring, &err) == CF_OK, "%s", err.text);
+  uint8_t pkt[4000], out[16u << 10];
+  cf_packet_info info;
+  /* packet 0 (key, bytes 0..3,999), read; packet 1 (4,000..7,999) is the one in question */
+  for (uint64_t s = 0; s < 2; s++) {
+    fill (pkt, sizeof pkt, s);
+    cf_packet_ring_publish (w, pkt, sizeof pkt, 0, 0, s == 0 ? CF_PKT_KEY : 0, &err);
+  }
+  cf_packet_reader rd;
+  cf_packet_reader_init (&rd);
+  rd.in_flight_margin = 16u << 10;
+  CHECK (cf_packet_ring_read (rd_ring, &rd, out, sizeof out, &info) == CF_OK && info.seq == 0, "read 0");
+  /* 10 more: write_offset = 48,000; from packet 1 that is 44,000 bytes, and 44,000 + 16,384 <= 65,536:
+   * a copy starting now cannot reach packet 1, which is read intact */
+  for (uint64_t s = 2; s < 12; s++) {
+    fill (pkt, sizeof pkt, s);
+    cf_packet_ring_publish (w, pkt, sizeof pkt, 0, 0, 0, &err);
+  }
+  CHECK (cf_packet_ring_read (rd_ring, &rd, out, sizeof out, &info) == CF_OK && info.seq == 1 && rd.overruns == 0
+      && intact (out, info.size, 1), "packet 1 outside the writer's reach is read (seq %llu, overruns %llu)",
+      (unsigned long long) info.seq, (unsigned long long) rd.overruns);
+  /* 3 more: write_offset = 60,000, 52,000 bytes past packet 2 (8,000..11,999): 52,000 + 16,384 > 65,536,
+   * so the next copy (up to 16 KiB from 60,000, wrapping to 10,848) may be writing packet 2 right now:
+   * an overrun, even though its bytes are still intact */
+  for (uint64_t s = 12; s < 15; s++) {
+    fill (pkt, sizeof pkt, s);
+    cf_packet_ring_publish (w, pkt, sizeof pkt, 0, 0, 0, &err);
+  }
+  int rc = cf_packet_ring_read (rd_ring, &rd, out, sizeof out, &info);
+  CHECK (rd.overruns >= 1, "packet 2 within the in-flight margin is an overrun (rc=%d seq=%llu overruns=%llu)", rc,
+      (unsigned long long) info.seq, (unsigned long long) rd.overruns);
+  CHECK (!(rc == CF_OK && info.seq == 2), "packet 2 was returned although the writer may be copying over it");
+  /* (keyframe 0, where it resyncs to, is in reach as well: it waits for the next keyframe) */
+  CHECK (rc == CF_ERR_WOULD_BLOCK, "then nothing until a keyframe outside the reach (rc=%d)", rc);
+  free (mem);
+}
+
 /* Publisher timestamps onto the reader's running time: a table of packets (pts, dts, arrival) and
  * the PTS/DTS each must get. */
 static void
@@ -527,6 +577,7 @@ main (void)
     {"stale_object_recovery", test_stale_object_recovery},
     {"malformed_shared_memory", test_malformed},
     {"pts_map", test_pts_map},
+    {"in_flight_margin", test_in_flight_margin},
     {"nothing_left_in_dev_shm", test_nothing_left},
   };
   int total = 0;
