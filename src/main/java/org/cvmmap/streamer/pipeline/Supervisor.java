@@ -644,7 +644,7 @@ public final class Supervisor {
             }
             if ((e instanceof Drained d && d.gen() == a.gen) || (e instanceof BusEos eos && eos.gen() == a.gen
                     && (inputFinished || sourceInGraph))) {
-                boolean clean = waitEos(a);
+                boolean clean = waitEos(a, EOS_WAIT_MS);
                 LOG.info("event=input_finished key={} eos_received={} frames_pushed={} access_units={}", key, clean,
                         stats.framesPushed.get(), stats.accessUnits.get());
                 teardown(a);
@@ -687,23 +687,8 @@ public final class Supervisor {
         // made is sent (cut at NULL, a packet numbered but never sent would look lost to receivers);
         // frames arriving meanwhile wait for the next graph.
         a.draining = true;
-        pushLock.lock();
-        try {
-            if (a.src != null) {
-                a.src.endOfStream();
-            } else {
-                a.pipeline.sendEvent(new EOSEvent());
-            }
-        } finally {
-            pushLock.unlock();
-        }
-        boolean drained;
-        try {
-            drained = a.eos.await(REBUILD_DRAIN_MS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            drained = false;
-        }
+        sendEos(a);
+        boolean drained = waitEos(a, REBUILD_DRAIN_MS);
         LOG.info("event=pipeline_rebuild key={} gen={} cause=\"{}\" requests_merged={} drained={}", key, a.gen, r.why(),
                 merged, drained);
         teardown(a);
@@ -711,19 +696,25 @@ public final class Supervisor {
     }
 
     private void finish(Active a) {
-        if (a.src != null) {
-            a.src.endOfStream();
-        } else {
-            a.pipeline.sendEvent(new EOSEvent()); // the source is inside the graph
-        }
-        boolean clean = waitEos(a);
+        sendEos(a);
+        boolean clean = waitEos(a, EOS_WAIT_MS);
         LOG.info("event=pipeline_stopped key={} gen={} eos_received={}", key, a.gen, clean);
         teardown(a);
     }
 
-    private boolean waitEos(Active a) {
+    /** EOS into a graph at its source: appsrc, or the source inside the graph (cuframes inputs). */
+    private static void sendEos(Active a) {
+        if (a.src != null) {
+            a.src.endOfStream();
+        } else {
+            a.pipeline.sendEvent(new EOSEvent());
+        }
+    }
+
+    /** @return whether the graph's EOS reached its bus within {@code ms} */
+    private static boolean waitEos(Active a, long ms) {
         try {
-            return a.eos.await(EOS_WAIT_MS, TimeUnit.MILLISECONDS);
+            return a.eos.await(ms, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
