@@ -67,34 +67,45 @@ class RecordingEndToEndTest {
                 .as("the first message alone decodes").contains("width=320", "nb_read_frames=1");
     }
 
-    @Test
-    void anMp4OfAStreamerKilledMidRecordingStillPlays() throws Exception {
-        Path mp4 = dir.resolve("killed.mp4");
+    /**
+     * Runs the streamer (built-in producer, H.264) in a child JVM recording with {@code flag} into
+     * {@code file}, and SIGKILLs it once its status line reports {@code atLeast} encoded frames: no
+     * EOS, no finalization.
+     *
+     * @return the encoded count it reported last
+     */
+    private static long killedWhileRecording(String flag, Path file, long atLeast) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "org.cvmmap.streamer.cli.Main",
                 "--input-mode", "dummy", "--dummy-width", "320", "--dummy-height", "240", "--codec", "h264",
                 "--rtp", "--rtp-endpoint", "127.0.0.1:" + Streamers.freeUdpPort(), "--no-nats",
-                "--status-interval-ms", "250", "--record-mp4", mp4.toString());
+                "--status-interval-ms", "250", flag, file.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         long encoded = 0;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             Pattern status = Pattern.compile("event=status .* encoded=(\\d+)");
             for (String line; (line = r.readLine()) != null; ) {
                 Matcher mt = status.matcher(line);
-                if (mt.find() && (encoded = Long.parseLong(mt.group(1))) >= 90) {
-                    // ~3 s recorded: several fragments are on disk (the frames that arrived while the
-                    // first graph was built are encoded in one burst at start-up, so 60 encoded
-                    // frames may span less than 2 s of media)
+                if (mt.find() && (encoded = Long.parseLong(mt.group(1))) >= atLeast) {
                     break;
                 }
             }
-            p.destroyForcibly(); // SIGKILL: no EOS, no finalization
+            p.destroyForcibly(); // SIGKILL
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         } finally {
             NativePeer.stop(p);
         }
         assertThat(p.exitValue()).isEqualTo(137);
-        assertThat(encoded).isGreaterThanOrEqualTo(90);
+        assertThat(encoded).isGreaterThanOrEqualTo(atLeast);
+        return encoded;
+    }
+
+    @Test
+    void anMp4OfAStreamerKilledMidRecordingStillPlays() throws Exception {
+        Path mp4 = dir.resolve("killed.mp4");
+        // ~3 s recorded: several fragments are on disk (the frames that arrived while the first graph
+        // was built are encoded in one burst at start-up, so 60 encoded frames may span less than 2 s)
+        long encoded = killedWhileRecording("--record-mp4", mp4, 90);
         String probe = Peers.countFrames(new ProcessBuilder("ffprobe"), mp4);
         Matcher frames = Pattern.compile("nb_read_frames=(\\d+)").matcher(probe);
         assertThat(frames.find()).as(probe).isTrue();
@@ -105,25 +116,7 @@ class RecordingEndToEndTest {
     void anMcapOfAStreamerKilledMidRecordingIsMadeCompleteByMcapRecover() throws Exception {
         Path mcap = dir.resolve("killed.mcap");
         Path recovered = dir.resolve("recovered.mcap");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "org.cvmmap.streamer.cli.Main",
-                "--input-mode", "dummy", "--dummy-width", "320", "--dummy-height", "240", "--codec", "h264",
-                "--rtp", "--rtp-endpoint", "127.0.0.1:" + Streamers.freeUdpPort(), "--no-nats",
-                "--status-interval-ms", "250", "--record-mcap", mcap.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            Pattern status = Pattern.compile("event=status .* encoded=(\\d+)");
-            for (String line; (line = r.readLine()) != null; ) {
-                Matcher mt = status.matcher(line);
-                if (mt.find() && Long.parseLong(mt.group(1)) >= 90) {
-                    break; // ~3 s: two or more 1 s chunks are closed on disk
-                }
-            }
-            p.destroyForcibly(); // SIGKILL: no summary, no footer
-            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            NativePeer.stop(p);
-        }
+        killedWhileRecording("--record-mcap", mcap, 90); // ~3 s: two or more 1 s chunks are closed on disk
         assertThat(McapCheck.check(mcap, null).path("ok").asBoolean()).as("the indexed reader refuses the unfinished file")
                 .isFalse();
         java.io.StringWriter out = new java.io.StringWriter();
