@@ -102,9 +102,15 @@ CONF
   fi
 }
 
-# decode_sdp SDP DIR TIMEOUT_S: once the streamer has written SDP (it does before its first frame),
-# Debian's ffmpeg decodes the stream it describes in the background (progress in DIR/progress.txt,
-# log in DIR/ffmpeg.log); sets $ffmpeg_pid. Stop it with kill -INT.
+# decode_sdp SDP DIR TIMEOUT_S [PORT]: once SDP exists (the streamer writes it before its first
+# frame), Debian's ffmpeg decodes the stream it describes in the background (progress in
+# DIR/progress.txt, log in DIR/ffmpeg.log); sets $ffmpeg_pid. With -listen_timeout 4 ffmpeg gives
+# up if no packet came 4 s after it opened the SDP, and ends by itself ~16 s (4 x 4 s, measured with
+# ffmpeg 5.1) after the last packet, its decoder flushed and its final progress written: wait for
+# $ffmpeg_pid rather than interrupting it (an interrupted ffmpeg leaves its last periodic count, up
+# to half a second old, and cannot write its outputs). With PORT (the SDP's m= port) it returns only
+# once ffmpeg has bound that UDP port (status 1 if not within 20 s), so a sender started afterwards
+# loses nothing to ffmpeg's start-up.
 decode_sdp() {
   local i
   for ((i = 0; i < 200; i++)); do
@@ -112,9 +118,20 @@ decode_sdp() {
     sleep 0.05
   done
   timeout "$3" ffmpeg -hide_banner -nostdin -progress "$2/progress.txt" -protocol_whitelist file,udp,rtp \
-    -i "$1" -f null - >"$2/ffmpeg.log" 2>&1 &
+    -listen_timeout 4 -i "$1" -f null - >"$2/ffmpeg.log" 2>&1 &
   ffmpeg_pid=$!
   pids+=("$ffmpeg_pid")
+  [ -z "${4:-}" ] && return 0
+  for ((i = 0; i < 400; i++)); do
+    ss -Hulnp "sport = :$4" | grep -q "\"ffmpeg\"" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# status_value LOG KEY: the value of KEY= in the streamer's last event=exit line's counters.
+status_value() {
+  grep -o "event=exit .*" "$1" | tail -1 | grep -o "$2=[0-9]*" | tail -1 | cut -d= -f2
 }
 
 # decoded_frames DIR: frames ffmpeg reported decoding (its last progress line), or nothing.
