@@ -118,10 +118,23 @@ public final class ControlClient implements AutoCloseable {
             throws TimeoutException, NoResponderException, NotPermittedException, InterruptedException {
         String subject = ControlService.subjectPrefix(key) + endpoint;
         Message m;
-        CompletableFuture<Message> f = connection.request(subject, body);
+        // registered before the publish: the server's permissions violation can come back before
+        // connection.request returns, and the error listener must find the request then
+        CompletableFuture<Message> f = new CompletableFuture<>();
         inFlight.put(subject, f);
+        CompletableFuture<Message> sent = connection.request(subject, body);
+        sent.whenComplete((reply, failure) -> {
+            if (failure != null) {
+                f.completeExceptionally(failure);
+            } else {
+                f.complete(reply);
+            }
+        });
         try {
             m = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            sent.cancel(false);
+            throw e;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof NotPermittedException denied) {
                 throw denied;
