@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * MP4 recording through {@code pipelines/record-mp4.pipeline}: appsrc → parser → fragmented
  * mp4mux → filesink. Timestamps start at 0 at the first (key)frame and never go back: when the
  * encode graph is rebuilt (its running time starts over) they continue one frame interval after the
- * last ("non monotonically increasing dts" made everything after a rebuild unreadable). {@link #finish()} sends EOS and
+ * last ("non monotonically increasing dts" made everything after a rebuild unreadable), and two
+ * are never closer than one tick of the 90 kHz track timescale. {@link #finish()} sends EOS and
  * waits for it, so mp4mux closes the file (mfra, durations); a crash leaves every complete fragment
  * playable.
  */
@@ -38,6 +39,11 @@ final class Mp4FileSink implements RecordingSink {
     private long offsetNs;
     private long lastDtsNs = -1;
     private long lastIntervalNs = DEFAULT_INTERVAL_NS;
+    /**
+     * One tick of the track timescale set in {@code pipelines/record-mp4.pipeline} (90 kHz), rounded
+     * up, ns: consecutive decode timestamps are at least this far apart.
+     */
+    static final long TICK_NS = 11_112L;
     /** Frame interval assumed when none was seen yet: 30 fps, ns. */
     static final long DEFAULT_INTERVAL_NS = 33_333_333L;
 
@@ -82,6 +88,11 @@ final class Mp4FileSink implements RecordingSink {
         if (lastDtsNs >= 0 && d <= lastDtsNs) {
             // a rebuilt encode graph starts its running time over: continue one frame after the last
             long shift = lastDtsNs + lastIntervalNs - d;
+            offsetNs += shift;
+            d += shift;
+        } else if (lastDtsNs >= 0 && d - lastDtsNs < TICK_NS) {
+            // closer than one tick of the track's timescale: equal in the file, dropped by readers
+            long shift = TICK_NS - (d - lastDtsNs);
             offsetNs += shift;
             d += shift;
         } else if (lastDtsNs >= 0) {

@@ -104,4 +104,60 @@ class Mp4ContinuityTest {
         assertThat(first + second).as("every written frame decodes").isEqualTo(s.framesEncoded());
         assertThat(second).isPositive();
     }
+
+    /**
+     * A producer racing ahead (the torn-read scenario) sends frames 0.2 ms apart: with mp4mux's
+     * automatic track timescale (3 kHz at 30/1) neighbours got equal timestamps and ffprobe read
+     * fewer frames than were written; at 90 kHz, one tick apart at least, every one decodes.
+     */
+    @Test
+    void accessUnitsLessThanAMillisecondApartAllDecode() throws Exception {
+        GstRuntime.init();
+        java.util.List<byte[]> units = new java.util.ArrayList<>();
+        java.util.List<Boolean> keys = new java.util.ArrayList<>();
+        org.freedesktop.gstreamer.Pipeline enc = (org.freedesktop.gstreamer.Pipeline) org.freedesktop.gstreamer.Gst.parseLaunch(
+                "videotestsrc num-buffers=60 pattern=ball ! video/x-raw,width=160,height=120,framerate=30/1,format=I420"
+                + " ! x264enc tune=zerolatency key-int-max=30 ! h264parse"
+                + " ! video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=sink sync=false");
+        org.freedesktop.gstreamer.elements.AppSink sink = (org.freedesktop.gstreamer.elements.AppSink) enc.getElementByName("sink");
+        enc.play();
+        try {
+            org.freedesktop.gstreamer.Sample sample;
+            while ((sample = sink.pullSample()) != null) {
+                org.freedesktop.gstreamer.Buffer b = sample.getBuffer();
+                java.nio.ByteBuffer bb = b.map(false);
+                byte[] au = new byte[bb.remaining()];
+                bb.get(au);
+                b.unmap();
+                units.add(au);
+                keys.add(!b.getFlags().contains(org.freedesktop.gstreamer.BufferFlags.DELTA_UNIT));
+                sample.dispose();
+            }
+        } finally {
+            enc.stop();
+            sink.dispose();
+            enc.dispose();
+        }
+        assertThat(units).hasSize(60);
+        Path mp4 = dir.resolve("dense.mp4");
+        try (org.cvmmap.streamer.util.ExclusiveFile file = org.cvmmap.streamer.util.ExclusiveFile.create(mp4, null)) {
+            Mp4FileSink out = new Mp4FileSink(file, org.cvmmap.streamer.config.Codec.H264);
+            for (int i = 0; i < units.size(); i++) {
+                long t = i * 200_000L; // 0.2 ms apart
+                out.write(new org.cvmmap.streamer.pipeline.EncodedUnit(units.get(i), t, t, t, keys.get(i), 160, 120));
+            }
+            out.finish();
+        }
+        assertThat(frames(mp4, "160x120")).isEqualTo(60);
+        Process probe = new ProcessBuilder("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "packet=dts", "-of", "csv=p=0", mp4.toString()).redirectErrorStream(true).start();
+        long[] dts = new String(probe.getInputStream().readAllBytes()).lines().filter(l -> !l.isBlank())
+                .mapToLong(Long::parseLong).toArray();
+        assertThat(probe.waitFor()).isZero();
+        assertThat(dts).hasSize(60);
+        for (int i = 1; i < dts.length; i++) {
+            assertThat(dts[i]).as("packet %d's DTS (in the track's timescale) after %d", i, dts[i - 1])
+                    .isGreaterThan(dts[i - 1]);
+        }
+    }
 }
