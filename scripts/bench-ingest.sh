@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): cv-mmap ingest speed, encode CPU against plain gst-launch-1.0, and
 # publish -> RTP-receive latency. Prints results side by side and writes target/bench/results.txt.
-#   1. frames/s SHM -> appsrc -> fakesink at 720p and 1080p BGR (producer in its own process, paced
-#      faster than the streamer can read; 3 runs, median), beside gst-launch-1.0 pushing the same
-#      frame size (videotestsrc, no copy from another process).
+#   1. frames/s SHM -> appsrc -> fakesink at 720p and 1080p BGR, with --ingest-verify compare and
+#      metadata (producer in its own process, paced faster than the streamer can read; 3 runs,
+#      median), beside gst-launch-1.0 pushing the same frame size (videotestsrc, no copy from
+#      another process).
 #   2. CPU seconds of the streamer vs gst-launch-1.0 doing the same x264 encode + RTP on the same
 #      pictures (frames recorded from the built-in producer), 720p30, 10 s windows: the streamer's
 #      once while the JIT warms up (5 s in) and 3 times in steady state (from 25 s), gst-launch's
@@ -36,16 +37,19 @@ say "# bench-ingest $(date -u +%FT%TZ) on $(nproc) cores, $(uname -r), GStreamer
 # ---- 1. ingest throughput ------------------------------------------------------------------
 say ""
 say "## 1. ingest: frames/s into appsrc -> fakesink (BGR)"
-printf '%-10s %-34s %-12s %-18s %s\n' size "streamer_pushed_fps (median [min-max])" producer_fps "torn/dropped (med)" gst_launch_fps | tee -a "$res"
-for spec in "1280 720 3000" "1920 1080 1800"; do
-  set -- $spec; w=$1; h=$2; rate=$3
+printf '%-10s %-9s %-34s %-12s %-18s %s\n' size verify "streamer_pushed_fps (median [min-max])" producer_fps "torn/dropped (med)" gst_launch_fps | tee -a "$res"
+# --ingest-verify compare (the default) reads each plane twice (copy, then compare), so its producer
+# runs slower: a producer whose period is shorter than that window leaves almost nothing coherent
+# (~1.5 ms at 720p, ~2 ms at 1080p here; docs/benchmarks.md). metadata is the single read.
+for spec in "1280 720 compare 1500" "1280 720 metadata 3000" "1920 1080 compare 600" "1920 1080 metadata 1800"; do
+  set -- $spec; w=$1; h=$2; verify=$3; rate=$4
   fpss=(); torns=(); drops=()
   for run in 1 2 3; do
-    label="bench-in-${w}-${run}"
+    label="bench-in-${w}-${verify:0:4}-${run}"
     "$cli" dummy-producer --label "$label" --width "$w" --height "$h" --fps "$rate" 2>/dev/null &
     pp=$!; pids+=("$pp")
-    line=$("$cli" --input-uri "$label" --codec h264 --pipeline scripts/bench/fakesink.pipeline \
-        --ingest-max-frames 8000 --status-interval-ms 0 2>&1 | grep "event=exit")
+    line=$(timeout 120 "$cli" --input-uri "$label" --codec h264 --pipeline scripts/bench/fakesink.pipeline \
+        --ingest-verify "$verify" --ingest-max-frames 4000 --status-interval-ms 0 2>&1 | grep "event=exit")
     kill "$pp"; wait "$pp" 2>/dev/null || true
     active=$(sed -E 's/.*active_s=([0-9.]+).*/\1/' <<<"$line")
     pushed=$(sed -E 's/.*frames_pushed=([0-9]+).*/\1/' <<<"$line")
@@ -58,7 +62,7 @@ for spec in "1280 720 3000" "1920 1080 1800"; do
       ! "video/x-raw,format=BGR,width=$w,height=$h,framerate=10000/1" ! fakesink 2>&1 \
       | sed -nE 's/.*Execution ended after ([0-9]+):([0-9]+):([0-9.]+).*/\1 \2 \3/p' | awk '{print $1*3600+$2*60+$3}')
   gfps=$(awk -v s="$t" 'BEGIN{printf "%.0f", 3000/s}')
-  printf '%-10s %-34s %-12s %-18s %s\n' "${w}x${h}" "$fps" "$rate" "$(median "${torns[@]}")/$(median "${drops[@]}")" "$gfps" | tee -a "$res"
+  printf '%-10s %-9s %-34s %-12s %-18s %s\n' "${w}x${h}" "$verify" "$fps" "$rate" "$(median "${torns[@]}")/$(median "${drops[@]}")" "$gfps" | tee -a "$res"
 done
 
 # ---- 2. CPU: streamer vs gst-launch, same x264 + RTP, same pictures ---------------------------
@@ -74,21 +78,29 @@ pp=$!; pids+=("$pp")
     --ingest-max-frames "$frames" --status-interval-ms 0 2>/dev/null
 kill "$pp"; wait "$pp" 2>/dev/null || true
 
-"$cli" dummy-producer --label bench-cpu --width 1280 --height 720 --fps 30 2>/dev/null &
-pp=$!; pids+=("$pp")
-"$cli" --input-uri bench-cpu --codec h264 --rtp --rtp-endpoint 127.0.0.1:5999 --status-interval-ms 0 2>/dev/null &
-sp=$!; pids+=("$sp")
 # The streamer: one window 5 s after start (the JIT is still compiling), then 3 back-to-back
-# windows from ${warm} s (steady state). gst-launch-1.0: 3 runs, one window each, 5 s after start.
-sleep 5; a=$(ticks "$sp"); sleep "$window"; b=$(ticks "$sp")
-early_cpu=$(awk -v a="$a" -v b="$b" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')
-sleep $(( warm - window - 5 ))
-steady=()
-for i in 1 2 3; do
-  a=$(ticks "$sp"); sleep "$window"; b=$(ticks "$sp")
-  steady+=("$(awk -v a="$a" -v b="$b" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')")
-done
-kill "$sp" "$pp"; wait "$sp" "$pp" 2>/dev/null || true
+# windows from ${warm} s (steady state); once with --ingest-verify compare (the default), once with
+# metadata (the plane read once). gst-launch-1.0: 3 runs, one window each, 5 s after start.
+measure_streamer() { # VERIFY -> early_cpu, steady[]
+  "$cli" dummy-producer --label bench-cpu --width 1280 --height 720 --fps 30 2>/dev/null &
+  pp=$!; pids+=("$pp")
+  "$cli" --input-uri bench-cpu --codec h264 --rtp --rtp-endpoint 127.0.0.1:5999 --ingest-verify "$1" \
+    --status-interval-ms 0 2>/dev/null &
+  sp=$!; pids+=("$sp")
+  sleep 5; a=$(ticks "$sp"); sleep "$window"; b=$(ticks "$sp")
+  early_cpu=$(awk -v a="$a" -v b="$b" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')
+  sleep $(( warm - window - 5 ))
+  steady=()
+  for i in 1 2 3; do
+    a=$(ticks "$sp"); sleep "$window"; b=$(ticks "$sp")
+    steady+=("$(awk -v a="$a" -v b="$b" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')")
+  done
+  kill "$sp" "$pp"; wait "$sp" "$pp" 2>/dev/null || true
+}
+measure_streamer metadata
+meta_cpu=$(median "${steady[@]}")
+meta_steady=("${steady[@]}")
+measure_streamer compare
 
 gsts=()
 for i in 1 2 3; do
@@ -111,6 +123,7 @@ printf '%-46s %s\n' "streamer cpu_s, 5-$((5 + window)) s (JIT warming up)" "$ear
 printf '%-46s %s\n' "streamer cpu_s, from ${warm} s (steady, median)" "$streamer_cpu [${steady[*]}]" | tee -a "$res"
 printf '%-46s %s\n' "gst-launch-1.0 cpu_s (median of 3 runs)" "$gst_cpu [${gsts[*]}]" | tee -a "$res"
 printf '%-46s %s\n' "ratio streamer/gst-launch (steady, medians)" "$ratio" | tee -a "$res"
+printf '%-46s %s\n' "same with --ingest-verify metadata" "$meta_cpu [${meta_steady[*]}] (ratio $(awk -v s="$meta_cpu" -v g="$gst_cpu" 'BEGIN{printf "%.3f", s/g}'))" | tee -a "$res"
 kill "$sinkpid" 2>/dev/null || true
 
 # ---- 3. latency ---------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ public final class BenchLatencyCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "20") int seconds;
     @Option(names = "--warmup-frames", defaultValue = "60") int warmup;
     @Option(names = "--codec", defaultValue = "h264") String codec;
-    @Option(names = "--pipeline", defaultValue = "scripts/bench/rtp-h264-ts0.pipeline",
-            description = "Descriptor with timestamp-offset=0 on the payloader (default ${DEFAULT-VALUE}).")
+    @Option(names = "--pipeline", description = "Pipeline descriptor with a payloader named \"pay\" (default: the "
+            + "streamer's own pipelines/rtp-<codec>.pipeline).")
     Path pipeline;
 
     @Override

@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Publish → RTP-receive latency benchmark, all in one JVM so one monotonic clock serves all three:
  * the built-in producer records when each frame's sync is sent; the streamer (reading it through
  * the real cv-mmap path) reports each frame's PTS as it leaves appsrc; a UDP receiver records when
- * the last packet (marker bit) of each access unit arrives. With the payloader's timestamp offset
- * at 0 the RTP timestamp is PTS × 90 kHz, which ties every access unit to its frame.
+ * the last packet (marker bit) of each access unit arrives. The RTP timestamp is the payloader's
+ * timestamp offset (read from the graph once the stream's RTP session has set it) + PTS × 90 kHz,
+ * which ties every access unit to its frame.
  */
 public final class LatencyBench {
     private static final Logger LOG = LogManager.getLogger(LatencyBench.class);
@@ -37,7 +38,7 @@ public final class LatencyBench {
      * @param seconds    measured duration
      * @param warmup     frames ignored at the start (pipeline build, encoder start)
      * @param codec      h264 or h265
-     * @param descriptor pipeline descriptor whose payloader has {@code timestamp-offset=0}
+     * @param descriptor pipeline descriptor with a payloader named "pay", or null for the streamer's own
      */
     public record Settings(int width, int height, int fps, int seconds, int warmup, String codec, Path descriptor) {
     }
@@ -78,7 +79,17 @@ public final class LatencyBench {
             rx.start();
             StreamerApp app = new StreamerApp(StreamerConfig.builder().inputUri(target.instance()).codec(s.codec())
                     .rtp(true).rtpEndpoint("127.0.0.1:" + port).pipelineFile(s.descriptor()).statusIntervalMs(0).build());
-            app.onPushed((frameId, pts) -> frameByRtpTs.put(rtpTicks(pts) & 0xFFFFFFFFL, frameId));
+            // the stream's RTP session sets the payloader's timestamp offset (continued across rebuilds);
+            // taps attach after it, so this one reads the offset the graph sends with
+            java.util.concurrent.atomic.AtomicLong tsOffset = new java.util.concurrent.atomic.AtomicLong();
+            app.addTap((pipeline, gen) -> {
+                org.freedesktop.gstreamer.Element pay = pipeline.getElementByName("pay");
+                if (pay != null) {
+                    tsOffset.set(((Number) pay.get("timestamp-offset")).intValue() & 0xFFFFFFFFL);
+                    pay.dispose();
+                }
+            });
+            app.onPushed((frameId, pts) -> frameByRtpTs.put((rtpTicks(pts) + tsOffset.get()) & 0xFFFFFFFFL, frameId));
             Thread streamer = new Thread(app::run, "bench-streamer");
             try (DummyProducer producer = new DummyProducer(new DummyProducer.Settings(target, s.width(), s.height(),
                     s.fps(), (long) s.fps() * s.seconds() + s.warmup()))) {
