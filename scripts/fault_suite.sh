@@ -2,6 +2,9 @@
 # Fault suite (streamer.md §7; docs/fault-suite.md): the streamer put through what production does to
 # it, each scenario judged by an independent reader of what it sent or wrote, never by its own
 # counters alone:
+#   torn_read          a producer writing each next frame 0-3 ms after the previous sync, one grey level
+#                      per frame: torn frames counted, and no picture decoded from the MP4 recording
+#                      mixes two source frames (scripts/torn-check.py on Debian ffmpeg's raw output)
 #   reset_storm        a producer SIGKILLed and restarted 50x across 7 sizes (shrinking, odd) while RTP,
 #                      RTMP, MP4 and MCAP run: rtp-receiver-tester (one SSRC, 0 sequence gaps, timestamps
 #                      never back), rtmp-stub-tester's dump through flv-check, every MP4 file in Debian's
@@ -430,8 +433,45 @@ scenario_udp_stall() {
   judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
 }
 
+# ------------------------------------------------------------------------------------------------
+scenario_torn_read() {
+  local name=torn_read dir="$out/torn_read" t0=$SECONDS label="fs-torn-$$"
+  mkdir -p "$dir"
+  local port
+  port=$(free_port) # RTP to a port nobody reads: the recording is what is judged here
+  "$cli" --input-uri "cvmmap://$label" --codec h264 --rtp --rtp-endpoint "127.0.0.1:$port" \
+    --record-mp4 "$dir/torn.mp4" --no-nats --status-interval-ms 1000 >"$dir/streamer.log" 2>&1 &
+  local st=$!
+  pids+=("$st")
+  # a producer racing its reader: each next frame written 0-3 ms after the previous sync, each frame one
+  # grey level (payload, then metadata, then sync, as upstream); 4,000 frames take a few seconds
+  "$cli" dummy-producer --label "$label" --width 320 --height 240 --pattern levels --next-frame-within-ms 3 \
+    --frames 4000 >"$dir/producer.log" 2>&1
+  local pc=$?
+  stop_pid "$st"
+  local sc=$?
+  local in torn pushed written check cc
+  in=$(status_value "$dir/streamer.log" frames_in)
+  torn=$(status_value "$dir/streamer.log" torn)
+  pushed=$(status_value "$dir/streamer.log" frames_pushed)
+  written=$(written_by "$dir/streamer.log" mp4)
+  # the oracle: every picture decoded from the recording shows one source frame's id, or two
+  # consecutive ones whose newer frame's payload write the producer saw stall (undetectable)
+  local stalled
+  stalled=$(grep -o "stalled_writes=[-0-9,]*" "$dir/producer.log" | cut -d= -f2)
+  check=$(ffmpeg -v error -nostdin -i "$dir/torn.mp4" -fps_mode passthrough -f rawvideo -pix_fmt gray - 2>"$dir/ffmpeg.log" \
+    | python3 "$root/scripts/torn-check.py" 320 240 30 "${stalled:--}")
+  cc=$?
+  echo "$check" >"$dir/torn-check.log"
+  local detail="producer exit $pc (4000 frames, next within 0-3 ms, $(grep -o "median_write_us=[0-9]*" "$dir/producer.log"), $(echo "${stalled:-}" | tr ',' '\n' | grep -c '[0-9]') writes stalled), streamer exit $sc: frames in ${in:-?}, torn ${torn:-?} rejected, pushed ${pushed:-?}, MP4 ${written:-?} written; $check"
+  local pass=0
+  if [ "$pc" -eq 0 ] && [ "$sc" -eq 0 ] && [ "${torn:-0}" -gt 0 ] && [ "$cc" -eq 0 ] \
+      && [ "$(echo "$check" | grep -o 'pictures=[0-9]*' | cut -d= -f2)" = "${written:-x}" ]; then pass=1; fi
+  judge "$name" "$t0" "$detail" [ "$pass" -eq 1 ]
+}
+
 echo "fault suite: logs in $out"
-for s in ${FAULT_SCENARIOS:-reset_storm rebuilds rtmp_restart nats_down sigkill_recording odd_sizes rtmp_stall udp_stall}; do
+for s in ${FAULT_SCENARIOS:-torn_read reset_storm rebuilds rtmp_restart nats_down sigkill_recording odd_sizes rtmp_stall udp_stall}; do
   "scenario_$s"
 done
 

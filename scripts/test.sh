@@ -2,7 +2,7 @@
 # The test command: installs what is missing (Debian packages, then the interop peers Debian does
 # not package), builds and runs every test (unit, libzmq interop, GStreamer end to end with
 # ffprobe/ffmpeg as receivers), then the acceptance suite (5 matrix rows + real-peer interop rows) and
-# the fault suite (scripts/fault_suite.sh: 8 scenarios, ~4 min).
+# the fault suite (scripts/fault_suite.sh: 9 scenarios, ~5 min).
 # Extra arguments go to Maven (e.g. -Dtest=FlvTagsTest); ACCEPTANCE=0 / FAULT_SUITE=0 skip the suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."

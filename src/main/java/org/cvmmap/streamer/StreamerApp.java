@@ -66,6 +66,7 @@ public final class StreamerApp implements StreamerControl {
     private final Predicate<String> installed;
     private final Supplier<String> cudaProblem;
     private volatile Supervisor supervisor;
+    private volatile FrameQueue frameQueue;
     private volatile Supervisor.PushListener pushListener;
     private volatile boolean stopRequested;
     private volatile RtmpPublisher rtmp;
@@ -172,6 +173,7 @@ public final class StreamerApp implements StreamerControl {
             writeSdp(config.rtp(), key);
         }
         FrameQueue queue = FrameQueue.withStartupBacklog(config.queueSize(), stats.dropped);
+        frameQueue = queue;
         EncoderSelector selector = new EncoderSelector(config.encoderDevice(), config.hardwareEncoders(),
                 EncoderSpec.software(config.codec(), config.bFrames()), installed);
         PipelineBuilder builder = new PipelineBuilder(config);
@@ -212,7 +214,7 @@ public final class StreamerApp implements StreamerControl {
             }
         }
         // A cuframes input is read by the graph's own source element: no ingest.
-        CvmmapIngest ingest = in.target() == null ? null : new CvmmapIngest(in.target(), GstFrameBuffer.FACTORY, stats, new CvmmapIngest.Listener() {
+        CvmmapIngest ingest = in.target() == null ? null : new CvmmapIngest(in.target(), config.ingestVerify(), GstFrameBuffer.FACTORY, stats, new CvmmapIngest.Listener() {
             @Override
             public void onFrame(IngestFrame frame) {
                 queue.offer(frame);
@@ -386,6 +388,11 @@ public final class StreamerApp implements StreamerControl {
         frames.put("torn", c.get("torn"));
         frames.put("invalid", c.get("invalid"));
         m.put("frames", frames);
+        FrameQueue q = frameQueue;
+        Map<String, Object> queue = new LinkedHashMap<>();
+        queue.put("capacity", q == null ? config.queueSize() : q.capacity());
+        queue.put("depth", q == null ? 0 : q.depth());
+        m.put("queue", queue);
         m.put("encoded_bytes", c.get("encoded_bytes"));
         m.put("resets", c.get("resets"));
         m.put("restarts", c.get("restarts"));

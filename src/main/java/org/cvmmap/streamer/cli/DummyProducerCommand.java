@@ -33,6 +33,26 @@ public final class DummyProducerCommand implements Callable<Integer> {
     int width;
     @Option(names = "--height", defaultValue = "720", description = "Height, pixels (default ${DEFAULT-VALUE}).")
     int height;
+    @Option(names = "--pattern", defaultValue = "moving", converter = PatternConverter.class,
+            description = "moving (bar, frame number and time burned in) or levels (each frame one grey level, "
+                    + "the torn-read oracle) (default ${DEFAULT-VALUE}).")
+    DummyProducer.Pattern pattern;
+    @Option(names = "--next-frame-within-ms", defaultValue = "0",
+            description = "When > 0: write each next frame a random 0..N ms after the previous sync, racing readers "
+                    + "(the torn-read fault scenario); --fps is then ignored (default ${DEFAULT-VALUE}).")
+    int nextFrameWithinMs;
+
+    /** Accepts the pattern in lower case, as the help shows it. */
+    static final class PatternConverter implements picocli.CommandLine.ITypeConverter<DummyProducer.Pattern> {
+        @Override
+        public DummyProducer.Pattern convert(String value) {
+            try {
+                return DummyProducer.Pattern.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' must be moving or levels");
+            }
+        }
+    }
 
     @Override
     public Integer call() {
@@ -56,7 +76,11 @@ public final class DummyProducerCommand implements Callable<Integer> {
         if (fps < 0 || frames < 0) {
             throw new ConfigException("--fps", fps + " (frames " + frames + ")", "must be >= 0");
         }
-        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, width, height, fps, frames))) {
+        if (nextFrameWithinMs < 0 || nextFrameWithinMs > 1000) {
+            throw new ConfigException("--next-frame-within-ms", String.valueOf(nextFrameWithinMs), "must be within 0..1000");
+        }
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, width, height, fps, frames,
+                pattern, nextFrameWithinMs))) {
             Signals.onStop(p::stop);
             p.run();
         }

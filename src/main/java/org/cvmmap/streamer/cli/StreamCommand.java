@@ -97,6 +97,8 @@ public final class StreamCommand implements Callable<Integer> {
     @Mixin
     NatsOptions nats;
     @Option(names = "--no-nats", description = "No control plane: do not connect to NATS at all.")
+    @Option(names = "--ingest-verify", paramLabel = "HOW", defaultValue = "compare", description = "How a cv-mmap frame copy is judged coherent: compare (metadata before and after, and the copied plane compared with the shared memory once more; catches a next frame still being written) or metadata (metadata before and after only; one read of the plane less) (default ${DEFAULT-VALUE}).")
+    String ingestVerify;
     boolean noNats;
     @Option(names = "--record-mp4", paramLabel = "PATH", description = "Record the encoded stream to a fragmented MP4 from the first keyframe until exit (the file must not exist).")
     Path recordMp4;
@@ -131,3 +133,4 @@ public final class StreamCommand implements Callable<Integer> {
         return app.run();
     }
 }
+                .ingestVerify(ingestVerify)

@@ -1,6 +1,7 @@
 package org.cvmmap.streamer.config;
 
 import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
+import org.cvmmap.streamer.ingest.cvmmap.IngestVerify;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.output.rtmp.RtmpUrl;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
@@ -33,6 +34,7 @@ import java.util.regex.Pattern;
  * @param pipelineFile       user descriptor replacing the built-in one, or null
  * @param ingestMaxFrames    stop (exit 0) after this many frames were pushed; 0 = unlimited
  * @param ingestIdleTimeoutMs exit 124 when no frame arrived for this long, ms; 0 = disabled
+ * @param ingestVerify       how the cv-mmap reader decides a copied frame is coherent
  * @param statusIntervalMs   period of the one-line status log, ms; 0 = off
  * @param maxRestarts        pipeline rebuilds after errors before giving up (exit 6)
  * @param restartBackoffMinMs first back-off before a rebuild, ms (doubles up to the max)
@@ -46,7 +48,7 @@ import java.util.regex.Pattern;
 public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
                              EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
                              int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, Path pipelineFile, long ingestMaxFrames,
-                             long ingestIdleTimeoutMs, long statusIntervalMs, int maxRestarts,
+                             long ingestIdleTimeoutMs, IngestVerify ingestVerify, long statusIntervalMs, int maxRestarts,
                              long restartBackoffMinMs, long restartBackoffMaxMs, NatsConfig nats, Path recordMp4,
                              Path recordMcap, RecordRoot recordDir) {
 
@@ -97,6 +99,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         private Path pipelineFile;
         private long ingestMaxFrames = 0;
         private long ingestIdleTimeoutMs = 0;
+        private String ingestVerify = "compare";
         private long statusIntervalMs = 5000;
         private int maxRestarts = 10;
         private long restartBackoffMinMs = 250;
@@ -145,6 +148,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         public Builder pipelineFile(Path v) { pipelineFile = v; return this; }
         public Builder ingestMaxFrames(long v) { ingestMaxFrames = v; return this; }
         public Builder ingestIdleTimeoutMs(long v) { ingestIdleTimeoutMs = v; return this; }
+        public Builder ingestVerify(String v) { ingestVerify = v; return this; }
         public Builder statusIntervalMs(long v) { statusIntervalMs = v; return this; }
         public Builder maxRestarts(int v) { maxRestarts = v; return this; }
         public Builder restartBackoffMs(long min, long max) { restartBackoffMinMs = min; restartBackoffMaxMs = max; return this; }
@@ -212,8 +216,15 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             recordPath("--record-mp4", recordMp4);
             recordPath("--record-mcap", recordMcap);
             RecordRoot root = recordDir == null ? null : RecordRoot.of("--record-dir", recordDir);
+            IngestVerify verify;
+            try {
+                verify = IngestVerify.parse(ingestVerify);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--ingest-verify", ingestVerify, e.getMessage());
+            }
             return new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames, queueSize,
-                    inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs, statusIntervalMs, maxRestarts,
+                    inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs,
+                    verify, statusIntervalMs, maxRestarts,
                     restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root);
         }
 

@@ -171,6 +171,21 @@ public final class FrameQueue {
         }
     }
 
+    /** Frames held once start-up is over (--queue-size), ≥ 1. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Frames queued now (during start-up this may exceed {@link #capacity()}). */
+    public int depth() {
+        lock.lock();
+        try {
+            return frames.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** True once closed and drained. */
     public boolean isFinished() {
         lock.lock();

@@ -53,11 +53,24 @@ public final class CvmmapIngest implements AutoCloseable {
      * @param listener receives frames and terminal events
      */
     public CvmmapIngest(CvmmapTarget target, FrameBuffer.Factory factory, StreamStats stats, Listener listener) {
+        this(target, IngestVerify.COMPARE, factory, stats, listener);
+    }
+
+    /**
+     * @param target   the producer
+     * @param verify   how a copied frame is judged coherent
+     * @param factory  allocates one destination buffer per frame
+     * @param stats    counters to update
+     * @param listener receives frames and terminal events
+     */
+    public CvmmapIngest(CvmmapTarget target, IngestVerify verify, FrameBuffer.Factory factory,
+                        StreamStats stats, Listener listener) {
         this.target = target;
         this.factory = factory;
         this.stats = stats;
         this.listener = listener;
         this.reader = new ShmFrameReader(target.shmName());
+        this.reader.setVerify(verify);
         this.thread = new Thread(this::run, "ingest-" + target.instance());
         this.thread.setDaemon(true);
     }

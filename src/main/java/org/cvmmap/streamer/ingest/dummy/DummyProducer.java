@@ -29,8 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * BGR/U8 LEFT plane (stride = width·3) and publishes the 48-byte sync on a libzmq PUB bound to
  * {@code ipc://<prefix>/<namespace>_<label>}, so upstream C++/Python clients can read it too.
  *
- * <p>Per frame: draw into the payload (a moving bar, then {@code LABEL #frame t=ms} burned in), copy
- * the 256-byte metadata, send the sync. Frames are numbered from 1; frame_id 0 is the initial
+ * <p>Per frame: draw into the payload (a moving bar, then {@code LABEL #frame t=ms} burned in; or,
+ * for the torn-read oracle, one grey level per frame), copy the 256-byte metadata, send the sync. Frames are numbered from 1; frame_id 0 is the initial
  * metadata written at start without a sync. The object and socket are removed on {@link #close()}.
  */
 public final class DummyProducer implements AutoCloseable {
@@ -44,10 +44,52 @@ public final class DummyProducer implements AutoCloseable {
      * @param target where to publish (the label is the instance)
      * @param width  pixels (even, ≥ 16)
      * @param height rows (≥ 16)
-     * @param fps    frames per second; 0 = as fast as possible
+     * @param fps    frames per second; 0 = as fast as possible; ignored when nextFrameWithinMs > 0
      * @param frames frames to publish; 0 = until closed
+     * @param pattern what each frame shows
+     * @param nextFrameWithinMs when > 0, each next frame is written a uniformly random 0..this many
+     *                          ms after the previous sync (a producer racing its readers: the torn-read
+     *                          fault scenario), instead of at the fps pace
      */
-    public record Settings(CvmmapTarget target, int width, int height, int fps, long frames) {
+    public record Settings(CvmmapTarget target, int width, int height, int fps, long frames, Pattern pattern,
+                           int nextFrameWithinMs) {
+        /** A {@link Pattern#MOVING} producer paced at fps. */
+        public Settings(CvmmapTarget target, int width, int height, int fps, long frames) {
+            this(target, width, height, fps, frames, Pattern.MOVING, 0);
+        }
+    }
+
+    /** What the producer draws. */
+    public enum Pattern {
+        /** The background with a moving bar and the label, frame number and time burned in. */
+        MOVING,
+        /**
+         * The frame_id drawn as {@value #ID_DIGITS} vertical blocks of grey, one base-6 digit of
+         * (frame_id mod 1296) each, most significant on the left (digit d is grey {@code 16 + 40 d};
+         * B = G = R), every row alike, written with one bulk copy of the payload as a camera producer
+         * does: a picture whose rows show two ids mixes two frames (the torn-read oracle,
+         * {@code scripts/torn-check.py}).
+         */
+        LEVELS
+    }
+
+    /** Blocks (base-6 digits) of {@link Pattern#LEVELS}. */
+    public static final int ID_DIGITS = 4;
+
+    /**
+     * The grey (B = G = R, 0..255) of block {@code digit} (0 = leftmost) of frame frameId under
+     * {@link Pattern#LEVELS}.
+     *
+     * @param frameId frame counter
+     * @param digit   0..{@value #ID_DIGITS}-1
+     * @return 16, 56, 96, 136, 176 or 216
+     */
+    public static int level(long frameId, int digit) {
+        long v = Math.floorMod(frameId, 1296L);
+        for (int i = ID_DIGITS - 1; i > digit; i--) {
+            v /= 6;
+        }
+        return 16 + 40 * (int) (v % 6);
     }
 
     private final Settings settings;
@@ -75,6 +117,9 @@ public final class DummyProducer implements AutoCloseable {
     private final byte[] bar = filled(BAR_W * 3, (byte) 0xF0);
     private byte[] textBox = new byte[0];
     private static final byte[] TEXT_COLOUR = {(byte) 0x20, (byte) 0xE0, (byte) 0xFF};
+    private final byte[] levelFrame;
+    /** Payload write times of a racing producer (nextFrameWithinMs > 0 with a frame count), ns. */
+    private final long[] writeNs;
 
     private static byte[] filled(int n, byte v) {
         byte[] a = new byte[n];
@@ -95,6 +140,8 @@ public final class DummyProducer implements AutoCloseable {
         this.left = new PlaneDescriptor(PlaneType.LEFT, PixelFormat.BGR, Depth.U8, s.width(), s.height(), stride, 0,
                 (long) stride * s.height());
         this.background = renderBackground(s.width(), s.height());
+        this.levelFrame = new byte[s.pattern() == Pattern.LEVELS ? stride * s.height() : 0];
+        this.writeNs = new long[s.nextFrameWithinMs() > 0 && s.frames() > 0 ? (int) Math.min(s.frames(), 1 << 20) : 0];
         try {
             Files.deleteIfExists(shmPath);
             channel = FileChannel.open(shmPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
@@ -118,8 +165,9 @@ public final class DummyProducer implements AutoCloseable {
             closeQuietly();
             throw e;
         }
-        LOG.info("event=producer_started label={} shm={} zmq={} size={}x{} fps={} frames={}", s.target().instance(),
-                shmPath, s.target().zmqAddress(), s.width(), s.height(), s.fps(), s.frames());
+        LOG.info("event=producer_started label={} shm={} zmq={} size={}x{} fps={} frames={} pattern={} next_frame_within_ms={}",
+                s.target().instance(), shmPath, s.target().zmqAddress(), s.width(), s.height(), s.fps(), s.frames(),
+                s.pattern(), s.nextFrameWithinMs());
     }
 
     /**
@@ -129,10 +177,13 @@ public final class DummyProducer implements AutoCloseable {
      */
     public long run() {
         long periodNs = settings.fps() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.fps() : 0;
+        long withinNs = TimeUnit.MILLISECONDS.toNanos(settings.nextFrameWithinMs());
         long next = System.nanoTime();
         while (!stopped && (settings.frames() == 0 || published < settings.frames())) {
             publishFrame(published + 1, WallClock.nowNanos());
-            if (periodNs > 0) {
+            if (withinNs > 0) {
+                LockSupport.parkNanos(java.util.concurrent.ThreadLocalRandom.current().nextLong(withinNs + 1));
+            } else if (periodNs > 0) {
                 next += periodNs;
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
@@ -142,7 +193,8 @@ public final class DummyProducer implements AutoCloseable {
                 }
             }
         }
-        LOG.info("event=producer_finished label={} frames={}", settings.target().instance(), published);
+        LOG.info("event=producer_finished label={} frames={}{}", settings.target().instance(), published,
+                writeNs.length > 0 ? " " + stalledWrites() : "");
         return published;
     }
 
@@ -196,6 +248,15 @@ public final class DummyProducer implements AutoCloseable {
     }
 
     private void draw(long frameId, long timestampNs) {
+        if (settings.pattern() == Pattern.LEVELS) {
+            drawId(frameId);
+            long t0 = System.nanoTime();
+            map.put(ShmMetadata.REGION_SIZE, levelFrame);
+            if (published < writeNs.length) {
+                writeNs[(int) published] = System.nanoTime() - t0;
+            }
+            return;
+        }
         int w = settings.width();
         int h = settings.height();
         int stride = w * 3;
@@ -227,6 +288,37 @@ public final class DummyProducer implements AutoCloseable {
         for (int y = 0; y < boxH; y++) {
             map.put(base + y * stride, textBox, y * boxW * 3, boxW * 3);
         }
+    }
+
+    /** Renders frameId's blocks into {@link #levelFrame} (off the shared memory). */
+    private void drawId(long frameId) {
+        int w = settings.width();
+        int stride = w * 3;
+        for (int d = 0; d < ID_DIGITS; d++) {
+            java.util.Arrays.fill(levelFrame, d * w / ID_DIGITS * 3, (d + 1) * w / ID_DIGITS * 3, (byte) level(frameId, d));
+        }
+        for (int y = 1; y < settings.height(); y++) {
+            System.arraycopy(levelFrame, 0, levelFrame, y * stride, stride);
+        }
+    }
+
+    /**
+     * The frames whose payload write took more than 4 times the median write: a writer paused
+     * mid-payload, the one tear no reader can detect (the metadata changes only after the payload,
+     * cvmmap-ipc.md §1.8). Logged at the end of a racing run.
+     */
+    private String stalledWrites() {
+        int n = (int) Math.min(published, writeNs.length);
+        long[] sorted = java.util.Arrays.copyOf(writeNs, n);
+        java.util.Arrays.sort(sorted);
+        long median = n == 0 ? 0 : sorted[n / 2];
+        StringBuilder ids = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (writeNs[i] > 4 * median) {
+                ids.append(ids.length() == 0 ? "" : ",").append(i + 1);
+            }
+        }
+        return "median_write_us=" + median / 1000 + " stalled_writes=" + (ids.length() == 0 ? "-" : ids);
     }
 
     private static byte[] renderBackground(int w, int h) {

@@ -77,6 +77,43 @@ class ShmFrameReaderTest {
         }
     }
 
+    /**
+     * Upstream writes a frame's payload before its metadata (cvmmap-ipc.md §1.8): a next frame's
+     * payload still being written when the copy ends leaves the metadata as it was, and only the
+     * compare pass after the copy sees it (the rows the writer reached after the copy passed them).
+     */
+    @Test
+    void aPayloadRewrittenDuringTheCopyWithTheMetadataUnchangedIsTorn() {
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0));
+             ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            p.publishFrame(1, 1000);
+            byte[] next = new byte[64 * 3 * 16];
+            java.util.Arrays.fill(next, (byte) 0x5A);
+            // the writer of frame 2 reaches the bottom half after the copy passed it; no metadata yet
+            r.setCopyObserver(() -> shmWrite(256 + 64 * 3 * 16, next));
+            ShmFrameReader.Result torn = r.read(tracking());
+            assertThat(torn.status()).isEqualTo(ShmFrameReader.Status.TORN);
+            assertThat(events).containsExactly("discard");
+            r.setCopyObserver(() -> { });
+            p.publishFrame(2, 2000);
+            assertThat(r.read(tracking()).status()).isEqualTo(ShmFrameReader.Status.FRAME);
+        }
+    }
+
+    /** With --ingest-verify metadata the same rewrite goes unseen: the compare is what catches it. */
+    @Test
+    void withMetadataOnlyThePayloadRewriteIsNotSeen() {
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0));
+             ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            r.setVerify(IngestVerify.METADATA);
+            p.publishFrame(1, 1000);
+            byte[] next = new byte[64 * 3 * 16];
+            java.util.Arrays.fill(next, (byte) 0x5A);
+            r.setCopyObserver(() -> shmWrite(256 + 64 * 3 * 16, next));
+            assertThat(r.read(tracking()).status()).isEqualTo(ShmFrameReader.Status.FRAME);
+        }
+    }
+
     /** A 2.7 MB frame torn after its first 1 MiB: abandoned at the next check, not after a full copy. */
     @Test
     void aFrameOfSeveralMegabytesTornMidCopyIsAbandonedAtTheNextChunk() {
@@ -228,6 +265,15 @@ class ShmFrameReaderTest {
             ShmFrameReader.Result res = r.read(tracking());
             assertThat(res.status()).isEqualTo(ShmFrameReader.Status.INVALID);
             assertThat(res.error()).hasMessageContaining("plane[0].depth=F32");
+        }
+    }
+
+    private void shmWrite(int offset, byte[] src) {
+        try (FileChannel ch = FileChannel.open(Path.of("/dev/shm", target.shmName()), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()).put(offset, src);
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
     }
 
