@@ -13,11 +13,14 @@
 #              ffmpeg8-h265-domestic         count must equal the coded frames the streamer sent; the
 #                                            domestic row also decodes the mandatory row's dump in
 #                                            FFmpeg 8's ffprobe
+#              original-commands             the original README's simulator, RTP and RTMP commands
+#                                            word for word (bin/cvmmap_streamer, bin/rtp_receiver_tester,
+#                                            bin/rtmp_stub_tester), across processes
 #
 # A row whose peer is not installed is a failure under CI (CI=true) and a skip elsewhere; either way
 # the suite exits non-zero: nothing passes without having run. Each row has a log folder under
 # $ACCEPTANCE_OUT (default target/acceptance); the JSON summary is $ACCEPTANCE_OUT/summary.json.
-# Prints "total=5 pass=5 fail=0 skip=0" (mandatory) and "interop total=3 pass=… fail=… skip=…".
+# Prints "total=5 pass=5 fail=0 skip=0" (mandatory) and "interop total=4 pass=… fail=… skip=…".
 # Exit 0 when every row ran and passed; 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -197,6 +200,54 @@ row_ffmpeg8() { # name rtmp-mode
   else record "$name" interop fail $((SECONDS - t0)) "$detail"; fi
 }
 
+# The original streamer's README, its three manual commands word for word but for ./build/ -> bin/
+# and free ports: the simulator (a producer only, under exactly --shm-name/--zmq-endpoint), then the
+# RTP test and the RTMP test reading it from another process with the original's launcher names.
+row_original_commands() {
+  local name=original-commands dir="$out/original-commands" t0=$SECONDS
+  mkdir -p "$dir"
+  rm -f /dev/shm/test_stream /tmp/test_sync.ipc
+  "$root/bin/cvmmap_streamer" --input-mode dummy --shm-name test_stream --zmq-endpoint ipc:///tmp/test_sync.ipc \
+    >"$dir/simulator.log" 2>&1 &
+  local sim=$!
+  pids+=("$sim")
+  wait_for "$dir/simulator.log" "event=producer_started" 15
+  local rp mp
+  rp=$(free_port)
+  "$root/bin/rtp_receiver_tester" --port "$rp" --expect-pt 96 --packet-threshold 100 --timeout-ms 30000 \
+    >"$dir/rtp_receiver_tester.log" 2>&1 &
+  local rx=$!
+  pids+=("$rx")
+  wait_for "$dir/rtp_receiver_tester.log" rtp_receiver_listening 15
+  "$root/bin/cvmmap_streamer" --run-mode pipeline --shm-name test_stream --zmq-endpoint ipc:///tmp/test_sync.ipc \
+    --codec h264 --rtp --rtp-endpoint "127.0.0.1:$rp" --rtp-sdp "$dir/stream.sdp" --ingest-max-frames 90 --no-nats \
+    >"$dir/streamer-rtp.log" 2>&1
+  local s1=$?
+  wait "$rx"
+  local t1=$?
+  mp=$(free_port)
+  "$root/bin/rtmp_stub_tester" --mode h264 --listen-port "$mp" --video-threshold 60 --timeout-ms 30000 \
+    >"$dir/rtmp_stub_tester.log" 2>&1 &
+  local stub=$!
+  pids+=("$stub")
+  wait_for "$dir/rtmp_stub_tester.log" rtmp_stub_listening 15
+  "$root/bin/cvmmap_streamer" --run-mode pipeline --shm-name test_stream --zmq-endpoint ipc:///tmp/test_sync.ipc \
+    --codec h264 --rtmp --rtmp-url "rtmp://127.0.0.1:$mp/live/test" --ingest-max-frames 90 --no-nats \
+    >"$dir/streamer-rtmp.log" 2>&1
+  local s2=$?
+  wait "$stub"
+  local t2=$?
+  kill -TERM "$sim" 2>/dev/null
+  wait "$sim"
+  local sc=$?
+  local left=0
+  [ -e /dev/shm/test_stream ] || [ -e /tmp/test_sync.ipc ] && left=1
+  local detail="simulator exit $sc (left behind: $left); RTP: streamer exit $s1, rtp_receiver_tester exit $t1 ($(grep -o 'packets=[0-9]*' "$dir/rtp_receiver_tester.log" | tail -1)); RTMP: streamer exit $s2, rtmp_stub_tester exit $t2 ($(grep -o 'rtmp_stub_done.* frames=[0-9]*' "$dir/rtmp_stub_tester.log" | grep -o ' frames=[0-9]*' | tr -d ' '))"
+  if [ "$s1" -eq 0 ] && [ "$t1" -eq 0 ] && [ "$s2" -eq 0 ] && [ "$t2" -eq 0 ] && [ "$sc" -eq 0 ] && [ "$left" -eq 0 ]; then
+    record "$name" interop pass $((SECONDS - t0)) "$detail"
+  else record "$name" interop fail $((SECONDS - t0)) "$detail"; fi
+}
+
 echo "acceptance: logs in $out"
 row_rtp rtp-h264 h264
 row_rtp rtp-h265 h265
@@ -206,6 +257,7 @@ row_rtmp rtmp-h265-domestic h265 domestic h265-domestic
 row_nginx
 row_ffmpeg8 ffmpeg8-h265-enhanced enhanced
 row_ffmpeg8 ffmpeg8-h265-domestic domestic
+row_original_commands
 
 mt=$(printf '%s\n' "${rows[@]}" | grep -c '"group":"mandatory"')
 mp=$(count mandatory pass); mf=$(count mandatory fail); ms=$(count mandatory skip)

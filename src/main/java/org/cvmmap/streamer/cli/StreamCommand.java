@@ -1,7 +1,11 @@
 package org.cvmmap.streamer.cli;
 
 import org.cvmmap.streamer.StreamerApp;
+import org.cvmmap.streamer.config.ConfigException;
 import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
+import org.cvmmap.streamer.ingest.dummy.DummyProducer;
+import org.cvmmap.streamer.util.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,11 +29,15 @@ public final class StreamCommand implements Callable<Integer> {
             + "cuframes-packets://<key>[?runtime-dir=DIR] (re-publish encoded access units, no re-encoding) or "
             + "cuframes://<key>[?runtime-dir=DIR] (CUDA IPC frames, encoded).")
     String inputUri;
-    @Option(names = "--input-mode", paramLabel = "MODE", defaultValue = "cvmmap", description = "cvmmap (default) or dummy (built-in producer in-process).")
+    @Option(names = "--run-mode", paramLabel = "MODE", defaultValue = "pipeline", description = "pipeline, the only mode (accepted for the original streamer's command lines).")
+    String runMode;
+    @Option(names = "--input-mode", paramLabel = "MODE", defaultValue = "cvmmap", description = "cvmmap (default) or dummy (built-in producer in-process). "
+            + "dummy with --shm-name/--zmq-endpoint and no output is the original's simulator: a producer only, publishing under exactly those names.")
     String inputMode;
-    @Option(names = "--shm-name", paramLabel = "NAME", description = "Legacy: SHM object name <namespace>_<instance> (with --zmq-endpoint).")
+    @Option(names = "--shm-name", paramLabel = "NAME", description = "Legacy: SHM object name, used verbatim (with --zmq-endpoint); "
+            + "<namespace>_<instance> gives the sync label and NATS key, else namespace cvmmap.")
     String shmName;
-    @Option(names = "--zmq-endpoint", paramLabel = "URI", description = "Legacy: ipc://<prefix>/<shm-name> sync endpoint (with --shm-name).")
+    @Option(names = "--zmq-endpoint", paramLabel = "URI", description = "Legacy: ipc://<absolute socket path> sync endpoint, used verbatim (with --shm-name).")
     String zmqEndpoint;
     @Option(names = "--dummy-label", paramLabel = "LABEL", defaultValue = "dummy", description = "Built-in producer label, <= 24 bytes (default ${DEFAULT-VALUE}).")
     String dummyLabel;
@@ -89,6 +97,8 @@ public final class StreamCommand implements Callable<Integer> {
     long ingestMaxFrames;
     @Option(names = "--ingest-idle-timeout-ms", paramLabel = "MS", defaultValue = "0", description = "Exit 124 when no frame arrived for MS; 0 = disabled.")
     long ingestIdleTimeoutMs;
+    @Option(names = "--ingest-verify", paramLabel = "HOW", defaultValue = "compare", description = "How a cv-mmap frame copy is judged coherent: compare (metadata before and after, and the copied plane compared with the shared memory once more; catches a next frame still being written) or metadata (metadata before and after only; one read of the plane less) (default ${DEFAULT-VALUE}).")
+    String ingestVerify;
     @Option(names = "--status-interval-ms", paramLabel = "MS", defaultValue = "5000", description = "Period of the status line; 0 = off (default ${DEFAULT-VALUE}).")
     long statusIntervalMs;
     @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "10", description = "Pipeline rebuilds after errors before exit 6 (default ${DEFAULT-VALUE}).")
@@ -97,8 +107,6 @@ public final class StreamCommand implements Callable<Integer> {
     @Mixin
     NatsOptions nats;
     @Option(names = "--no-nats", description = "No control plane: do not connect to NATS at all.")
-    @Option(names = "--ingest-verify", paramLabel = "HOW", defaultValue = "compare", description = "How a cv-mmap frame copy is judged coherent: compare (metadata before and after, and the copied plane compared with the shared memory once more; catches a next frame still being written) or metadata (metadata before and after only; one read of the plane less) (default ${DEFAULT-VALUE}).")
-    String ingestVerify;
     boolean noNats;
     @Option(names = "--record-mp4", paramLabel = "PATH", description = "Record the encoded stream to a fragmented MP4 from the first keyframe until exit (the file must not exist).")
     Path recordMp4;
@@ -106,6 +114,40 @@ public final class StreamCommand implements Callable<Integer> {
     Path recordMcap;
     @Option(names = "--record-dir", paramLabel = "DIR", defaultValue = "${env:CVMMAP_RECORD_DIR}", description = "Folder that recordings requested over NATS are kept inside (relative output_path resolved against it; anything leaving it refused). Without it, NATS recorder requests are refused (403). Default: env CVMMAP_RECORD_DIR.")
     Path recordDir;
+
+    /**
+     * The original streamer's simulator: {@code --input-mode dummy --shm-name NAME --zmq-endpoint
+     * ipc://PATH} with no output publishes the built-in producer's frames under exactly those names
+     * until stopped (or --dummy-frames), for a streamer in another process to read.
+     *
+     * @return exit code 0
+     * @throws ConfigException a missing or invalid name or size (exit 2)
+     */
+    private int simulate() {
+        if (shmName == null || zmqEndpoint == null) {
+            throw new ConfigException(shmName == null ? "--shm-name" : "--zmq-endpoint", "(missing)",
+                    "the simulator needs --shm-name and --zmq-endpoint together");
+        }
+        CvmmapTarget target;
+        try {
+            target = CvmmapTarget.fromLegacy(shmName, zmqEndpoint, null);
+        } catch (IllegalArgumentException e) {
+            boolean zmq = e.getMessage().startsWith("--zmq");
+            throw new ConfigException(zmq ? "--zmq-endpoint" : "--shm-name", zmq ? zmqEndpoint : shmName, e.getMessage());
+        }
+        if (dummyWidth < 16 || dummyHeight < 16 || dummyWidth > 7680 || dummyHeight > 4320) {
+            throw new ConfigException("--dummy-width", dummyWidth + "x" + dummyHeight, "must be within 16x16..7680x4320");
+        }
+        if (dummyFps < 1 || dummyFps > 1000 || dummyFrames < 0) {
+            throw new ConfigException("--dummy-fps", dummyFps + " (frames " + dummyFrames + ")", "fps must be within 1..1000, frames >= 0");
+        }
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, dummyWidth, dummyHeight, dummyFps,
+                dummyFrames))) {
+            Signals.onStop(p::stop);
+            p.run();
+        }
+        return ExitCodes.OK;
+    }
 
     /** Validates the flags into a configuration. @throws org.cvmmap.streamer.config.ConfigException (exit 2) */
     StreamerConfig toConfig() {
@@ -118,6 +160,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .rtmp(rtmp).rtmpUrl(SecretFile.orValue("--rtmp-url-file", rtmpUrlFile,
                         rtmpUrl != null || !rtmp ? rtmpUrl : System.getenv("CVMMAP_RTMP_URL"))).rtmpMode(rtmpMode).rtmpReconnectMs(rtmpReconnectMinMs, rtmpReconnectMaxMs)
                 .pipelineFile(pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
+                .ingestVerify(ingestVerify)
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
                 .nats(!noNats).natsUrl(nats.url).natsAuth(nats.token, nats.user, nats.password, nats.creds)
                 .natsTls(nats.tls, nats.truststore, nats.truststorePassword).natsReconnectWaitMs(nats.reconnectWaitMs)
@@ -127,10 +170,15 @@ public final class StreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!"pipeline".equals(runMode)) {
+            throw new ConfigException("--run-mode", runMode, "must be pipeline (the only mode)");
+        }
+        if ("dummy".equals(inputMode) && (shmName != null || zmqEndpoint != null) && !rtp && !rtmp && pipeline == null) {
+            return simulate();
+        }
         StreamerConfig config = toConfig();
         StreamerApp app = new StreamerApp(config);
         Signals.onStop(() -> app.requestStop("signal"));
         return app.run();
     }
 }
-                .ingestVerify(ingestVerify)

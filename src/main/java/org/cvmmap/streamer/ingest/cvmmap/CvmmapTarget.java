@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  * @param instance  instance name, {@code [A-Za-z0-9][A-Za-z0-9._-]{0,22}}; also the sync message label
  * @param namespace namespace, default {@code cvmmap}, {@code [A-Za-z0-9][A-Za-z0-9._-]{0,31}}
  * @param prefix    absolute directory of the ZeroMQ socket, default {@code /tmp}, no trailing slash
+ * @param shmOverride SHM object name given verbatim by the legacy {@code --shm-name}, or null (derived)
+ * @param ipcOverride socket path given verbatim by the legacy {@code --zmq-endpoint ipc://PATH}, or null
  */
-public record CvmmapTarget(String instance, String namespace, String prefix) {
+public record CvmmapTarget(String instance, String namespace, String prefix, String shmOverride, String ipcOverride) {
 
     /** Default namespace when none is given. */
     public static final String DEFAULT_NAMESPACE = "cvmmap";
@@ -31,6 +33,11 @@ public record CvmmapTarget(String instance, String namespace, String prefix) {
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(prefix, "prefix");
+    }
+
+    /** A target whose names are all derived (the cvmmap:// and plain forms). */
+    public CvmmapTarget(String instance, String namespace, String prefix) {
+        this(instance, namespace, prefix, null, null);
     }
 
     /**
@@ -98,36 +105,39 @@ public record CvmmapTarget(String instance, String namespace, String prefix) {
     }
 
     /**
-     * Builds the target of the legacy flag pair {@code --shm-name NAME --zmq-endpoint ipc://DIR/NAME}.
+     * Builds the target of the legacy flag pair {@code --shm-name NAME --zmq-endpoint ipc://PATH}, as
+     * the original streamer took them: both names are used verbatim (e.g. {@code test_stream} and
+     * {@code ipc:///tmp/test_sync.ipc}). Instance and namespace (sync label, NATS key) come from NAME:
+     * {@code <namespace>_<instance>}, or namespace {@value #DEFAULT_NAMESPACE} and instance NAME when it
+     * has no '_'.
      *
-     * @param shmName     the SHM object name, {@code <namespace>_<instance>} (a leading '/' is ignored)
-     * @param zmqEndpoint an {@code ipc://} endpoint whose file name equals the SHM name
-     * @param label       the sync label (instance); when null the part of shmName after the first '_'
+     * @param shmName     the SHM object name (a leading '/' is ignored), no other '/'
+     * @param zmqEndpoint an {@code ipc://} endpoint with an absolute socket path
+     * @param label       the sync label (instance); when null derived from shmName as above
      * @throws IllegalArgumentException naming the flag at fault
      */
     public static CvmmapTarget fromLegacy(String shmName, String zmqEndpoint, String label) {
         String name = shmName.startsWith("/") ? shmName.substring(1) : shmName;
+        if (name.isEmpty() || name.contains("/") || name.length() > 255) {
+            throw new IllegalArgumentException("--shm-name '" + shmName + "' must be one name of 1..255 characters without '/'");
+        }
         if (!zmqEndpoint.startsWith("ipc://")) {
             throw new IllegalArgumentException("--zmq-endpoint '" + zmqEndpoint + "' must be an ipc:// endpoint");
         }
         String path = zmqEndpoint.substring("ipc://".length());
         int slash = path.lastIndexOf('/');
-        if (slash < 0) {
+        if (!path.startsWith("/") || slash == path.length() - 1) {
             throw new IllegalArgumentException("--zmq-endpoint '" + zmqEndpoint + "' must name an absolute socket path");
         }
-        String file = path.substring(slash + 1);
-        if (!file.equals(name)) {
-            throw new IllegalArgumentException("--zmq-endpoint '" + zmqEndpoint + "' socket name '" + file
-                    + "' does not match --shm-name '" + name + "'");
+        if (path.length() > MAX_IPC_PATH) {
+            throw new IllegalArgumentException("--zmq-endpoint '" + zmqEndpoint + "': socket path is longer than "
+                    + MAX_IPC_PATH + " characters");
         }
         int us = name.indexOf('_');
-        if (us <= 0 || us == name.length() - 1) {
-            throw new IllegalArgumentException("--shm-name '" + shmName + "' must be <namespace>_<instance>");
-        }
-        String namespace = name.substring(0, us);
-        String instance = label != null ? label : name.substring(us + 1);
-        String prefix = path.substring(0, slash);
-        CvmmapTarget target = new CvmmapTarget(instance, namespace, prefix.isEmpty() ? "/" : prefix);
+        boolean split = us > 0 && us < name.length() - 1;
+        String namespace = split ? name.substring(0, us) : DEFAULT_NAMESPACE;
+        String instance = label != null ? label : split ? name.substring(us + 1) : name;
+        String prefix = slash == 0 ? "/" : path.substring(0, slash);
         if (!INSTANCE.matcher(instance).matches()) {
             throw new IllegalArgumentException("--shm-name '" + shmName + "': instance '" + instance
                     + "' must match [A-Za-z0-9][A-Za-z0-9._-]{0,22}");
@@ -136,7 +146,11 @@ public record CvmmapTarget(String instance, String namespace, String prefix) {
             throw new IllegalArgumentException("--shm-name '" + shmName + "': namespace '" + namespace
                     + "' must match [A-Za-z0-9][A-Za-z0-9._-]{0,31}");
         }
-        return target;
+        CvmmapTarget derived = new CvmmapTarget(instance, namespace, prefix);
+        if (derived.shmName().equals(name) && derived.ipcPath().equals(path)) {
+            return derived; // the same target as cvmmap://instance@prefix?namespace=ns
+        }
+        return new CvmmapTarget(instance, namespace, prefix, name, path);
     }
 
     private static String normalisePrefix(String input, String raw) {
@@ -168,12 +182,12 @@ public record CvmmapTarget(String instance, String namespace, String prefix) {
 
     /** Name passed to {@code shm_open} (no leading slash); the object is {@code /dev/shm/<shmName>}. */
     public String shmName() {
-        return baseName();
+        return shmOverride != null ? shmOverride : baseName();
     }
 
     /** Path of the Unix socket behind the ZeroMQ endpoint. */
     public String ipcPath() {
-        return (prefix.equals("/") ? "" : prefix) + "/" + baseName();
+        return ipcOverride != null ? ipcOverride : (prefix.equals("/") ? "" : prefix) + "/" + baseName();
     }
 
     /** ZeroMQ endpoint, {@code ipc://<prefix>/<base_name>}. */

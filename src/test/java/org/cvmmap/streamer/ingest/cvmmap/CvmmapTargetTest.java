@@ -86,9 +86,24 @@ class CvmmapTargetTest {
         assertThat(t).isEqualTo(CvmmapTarget.parse("cvmmap://camera0@/run/cvmmap?namespace=zed"));
         assertThatThrownBy(() -> CvmmapTarget.fromLegacy("zed_camera0", "tcp://x:1", null))
                 .hasMessageContaining("--zmq-endpoint");
-        assertThatThrownBy(() -> CvmmapTarget.fromLegacy("zed_camera0", "ipc:///tmp/other", null))
-                .hasMessageContaining("does not match --shm-name");
-        assertThatThrownBy(() -> CvmmapTarget.fromLegacy("nounderscore", "ipc:///tmp/nounderscore", null))
+        assertThatThrownBy(() -> CvmmapTarget.fromLegacy("a/b", "ipc:///tmp/x", null))
                 .hasMessageContaining("--shm-name");
+        assertThatThrownBy(() -> CvmmapTarget.fromLegacy("zed_camera0", "ipc://relative", null))
+                .hasMessageContaining("absolute socket path");
+    }
+
+    /** The original streamer's README pair: names used verbatim, label from the SHM name. */
+    @Test
+    void legacyPairWithUnrelatedNamesKeepsBothVerbatim() {
+        CvmmapTarget t = CvmmapTarget.fromLegacy("test_stream", "ipc:///tmp/test_sync.ipc", null);
+        assertThat(t.shmName()).isEqualTo("test_stream");
+        assertThat(t.zmqAddress()).isEqualTo("ipc:///tmp/test_sync.ipc");
+        assertThat(t.instance()).isEqualTo("stream");
+        assertThat(t.natsTargetKey()).isEqualTo("test_stream");
+        CvmmapTarget plain = CvmmapTarget.fromLegacy("/camera", "ipc:///run/cam.sock", null);
+        assertThat(plain.shmName()).isEqualTo("camera");
+        assertThat(plain.instance()).isEqualTo("camera");
+        assertThat(plain.namespace()).isEqualTo(CvmmapTarget.DEFAULT_NAMESPACE);
+        assertThat(plain.ipcPath()).isEqualTo("/run/cam.sock");
     }
 }
