@@ -69,6 +69,8 @@ public final class StreamerApp implements StreamerControl {
     private volatile FrameQueue frameQueue;
     private volatile Supervisor.PushListener pushListener;
     private volatile boolean stopRequested;
+    /** An exit code that overrides the supervisor's (a refused stream), or -1. */
+    private volatile int refusedExit = -1;
     private volatile RtmpPublisher rtmp;
     private final List<PipelineTap> extraTaps = new CopyOnWriteArrayList<>();
     private final Recorders recorders;
@@ -146,6 +148,13 @@ public final class StreamerApp implements StreamerControl {
     }
 
     /** Asks for a clean stop (SIGINT/SIGTERM): EOS, then exit code 0. */
+    @Override
+    public void refuse(String why) {
+        LOG.error("event=stream_refused key={} exit_code={} cause=\"{}\"", config.input().streamKey(), ExitCodes.CONFIG, why);
+        refusedExit = ExitCodes.CONFIG;
+        requestStop("refused: " + why);
+    }
+
     public void requestStop(String why) {
         stopRequested = true;
         Supervisor s = supervisor;
@@ -278,6 +287,9 @@ public final class StreamerApp implements StreamerControl {
                         TimeUnit.MILLISECONDS);
             }
             code = sup.run();
+            if (refusedExit >= 0) {
+                code = refusedExit;
+            }
         } finally {
             ticker.shutdownNow();
             recorders.close(); // after the encode pipeline's EOS: every access unit is in; files finalized
@@ -342,6 +354,7 @@ public final class StreamerApp implements StreamerControl {
         m.put("outputs", outputs());
         m.put("version", ControlService.VERSION);
         m.put("host", hostName());
+        m.put("instance_id", config.instanceId());
         m.put("pid", Long.toString(ProcessHandle.current().pid()));
         return m;
     }
@@ -378,6 +391,8 @@ public final class StreamerApp implements StreamerControl {
         m.put("version", ControlService.VERSION);
         m.put("instance", in.label());
         m.put("key", in.natsKey());
+        m.put("host", hostName());
+        m.put("instance_id", config.instanceId());
         m.put("uptime_s", Math.round(stats.uptimeSeconds() * 1000) / 1000.0);
         Map<String, Long> c = stats.counters();
         Map<String, Object> frames = new LinkedHashMap<>();

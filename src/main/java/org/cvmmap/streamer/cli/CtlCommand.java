@@ -37,6 +37,7 @@ import java.util.concurrent.TimeoutException;
 @Command(name = "ctl", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Talks to a running streamer over NATS (cvmmap.<key>.streamer.*) and prints the reply as JSON.%n"
                 + "  ctl --key K status | keyframe | restart | discover%n"
+                + "  ctl ls   (every streamer process and stream the cluster can see: host, instance, key, state, encoder, outputs)%n"
                 + "  ctl --key K record mp4|mcap start PATH [--topic T] [--frame-id F] | stop | status%n"
                 + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 3 not permitted by NATS, 4 no streamer answers, 6 NATS unreachable, 124 timeout.")
 public final class CtlCommand implements Callable<Integer> {
@@ -46,7 +47,7 @@ public final class CtlCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     NatsOptions nats;
-    @Option(names = "--key", paramLabel = "KEY", description = "The stream's NATS key, as in cvmmap.<key>.streamer.* (e.g. cvmmap_default; the built-in producer's is cvmmap_dummy). Not needed for discover.")
+    @Option(names = "--key", paramLabel = "KEY", description = "The stream's NATS key, as in cvmmap.<key>.streamer.* (e.g. cvmmap_default; the built-in producer's is cvmmap_dummy). Not needed for discover and ls.")
     String key;
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "5000", description = "How long to wait for the reply (default ${DEFAULT-VALUE}).")
     long timeoutMs;
@@ -54,8 +55,38 @@ public final class CtlCommand implements Callable<Integer> {
     String topic;
     @Option(names = "--frame-id", paramLabel = "ID", description = "MCAP CompressedVideo frame_id (record mcap start; default the label).")
     String frameId;
-    @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | keyframe | restart | discover | record FORMAT start PATH | record FORMAT stop | record FORMAT status")
+    @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | keyframe | restart | discover | ls | record FORMAT start PATH | record FORMAT stop | record FORMAT status")
     List<String> command;
+
+    /**
+     * {@code ctl ls}: one line per stream every streamer process on the cluster serves (NATS micro
+     * discovery), with the state its status reply gives: HOST INSTANCE KEY STATE ENCODER OUTPUTS.
+     * STATE is {@code streaming} (frames came in), {@code idle} or {@code no-reply}.
+     *
+     * @return 0, or 4 when no streamer answers discovery
+     */
+    private int list(ControlClient client, PrintWriter out) throws Exception {
+        List<JsonNode> infos = client.discover(Duration.ofMillis(Math.min(timeoutMs, 1000)));
+        out.printf("%-20s %-20s %-28s %-9s %-14s %s%n", "HOST", "INSTANCE", "KEY", "STATE", "ENCODER", "OUTPUTS");
+        for (JsonNode info : infos) {
+            JsonNode md = info.path("metadata");
+            String k = md.path("key").asText("?");
+            String state = "no-reply";
+            String encoder = "-";
+            try {
+                JsonNode status = JSON.readTree(client.request(k, "status", new byte[0],
+                        Duration.ofMillis(Math.min(timeoutMs, 2000))).body());
+                state = status.path("frames").path("in").asLong() > 0 ? "streaming" : "idle";
+                encoder = status.path("encoder").path("name").asText("-");
+            } catch (TimeoutException | ControlClient.NoResponderException | ControlClient.NotPermittedException e) {
+                // listed by discovery, but its status does not answer: shown as no-reply
+            }
+            out.printf("%-20s %-20s %-28s %-9s %-14s %s%n", md.path("host").asText("?"), md.path("instance_id").asText("?"),
+                    k, state, encoder, md.path("outputs").asText("-"));
+        }
+        out.flush();
+        return infos.isEmpty() ? ExitCodes.THRESHOLD_OR_SUBSCRIBER : ExitCodes.OK;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -66,7 +97,7 @@ public final class CtlCommand implements Callable<Integer> {
         byte[] body = new byte[0];
         boolean recorder = false;
         switch (verb) {
-            case "status", "keyframe", "restart", "discover" -> {
+            case "status", "keyframe", "restart", "discover", "ls" -> {
                 if (command.size() != 1) {
                     return usage(err, verb + " takes no arguments");
                 }
@@ -103,7 +134,7 @@ public final class CtlCommand implements Callable<Integer> {
                 return usage(err, "unknown command " + verb);
             }
         }
-        if (!verb.equals("discover") && (key == null || key.isBlank())) {
+        if (!verb.equals("discover") && !verb.equals("ls") && (key == null || key.isBlank())) {
             return usage(err, "--key is required (e.g. --key cvmmap_default)");
         }
         ControlClient client;
@@ -115,6 +146,9 @@ public final class CtlCommand implements Callable<Integer> {
         }
         try {
             Duration timeout = Duration.ofMillis(timeoutMs);
+            if (verb.equals("ls")) {
+                return list(client, out);
+            }
             if (verb.equals("discover")) {
                 List<JsonNode> infos = client.discover(Duration.ofMillis(Math.min(timeoutMs, 1000)));
                 out.println(JSON.writeValueAsString(infos));

@@ -112,6 +112,8 @@ public final class StreamCommand implements Callable<Integer> {
     Path recordMp4;
     @Option(names = "--record-mcap", paramLabel = "PATH", description = "Record the encoded stream to MCAP (foxglove CompressedVideo on /<label>/video) until exit.")
     Path recordMcap;
+    @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:CVMMAP_INSTANCE_ID}", description = "This process on the NATS cluster, in $SRV metadata and every status reply; a key another instance already serves is refused (exit 2). Default: env CVMMAP_INSTANCE_ID, else the host name.")
+    String instanceId;
     @Option(names = "--record-dir", paramLabel = "DIR", defaultValue = "${env:CVMMAP_RECORD_DIR}", description = "Folder that recordings requested over NATS are kept inside (relative output_path resolved against it; anything leaving it refused). Without it, NATS recorder requests are refused (403). Default: env CVMMAP_RECORD_DIR.")
     Path recordDir;
 
@@ -164,7 +166,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
                 .nats(!noNats).natsUrl(nats.url).natsAuth(nats.token, nats.user, nats.password, nats.creds)
                 .natsTls(nats.tls, nats.truststore, nats.truststorePassword).natsReconnectWaitMs(nats.reconnectWaitMs)
-                .recordMp4(recordMp4).recordMcap(recordMcap).recordDir(recordDir)
+                .recordMp4(recordMp4).recordMcap(recordMcap).recordDir(recordDir).instanceId(instanceId)
                 .build();
     }
 

@@ -44,17 +44,21 @@ import java.util.regex.Pattern;
  * @param recordMcap         MCAP recording to start with the stream ({@code --record-mcap}), or null
  * @param recordDir          the folder recordings requested over NATS must stay inside
  *                           ({@code --record-dir}, env {@code CVMMAP_RECORD_DIR}), or null: such requests are refused
+ * @param instanceId         this process on the NATS cluster ({@code --instance-id}, env
+ *                           {@code CVMMAP_INSTANCE_ID}; default the host name), in {@code $SRV} metadata and
+ *                           every status reply
  */
 public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
                              EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
                              int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, Path pipelineFile, long ingestMaxFrames,
                              long ingestIdleTimeoutMs, IngestVerify ingestVerify, long statusIntervalMs, int maxRestarts,
                              long restartBackoffMinMs, long restartBackoffMaxMs, NatsConfig nats, Path recordMp4,
-                             Path recordMcap, RecordRoot recordDir) {
+                             Path recordMcap, RecordRoot recordDir, String instanceId) {
 
     /** Longest dummy label, bytes (the sync message's label field). */
     public static final int MAX_LABEL_BYTES = 24;
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     /** Frame rate to declare in the raw caps: the built-in producer's, else {@link #inputFps()}. */
     public int nominalFps() {
@@ -100,6 +104,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         private long ingestMaxFrames = 0;
         private long ingestIdleTimeoutMs = 0;
         private String ingestVerify = "compare";
+        private String instanceId;
         private long statusIntervalMs = 5000;
         private int maxRestarts = 10;
         private long restartBackoffMinMs = 250;
@@ -149,6 +154,8 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         public Builder ingestMaxFrames(long v) { ingestMaxFrames = v; return this; }
         public Builder ingestIdleTimeoutMs(long v) { ingestIdleTimeoutMs = v; return this; }
         public Builder ingestVerify(String v) { ingestVerify = v; return this; }
+        /** @param v null or blank for the host name */
+        public Builder instanceId(String v) { instanceId = v; return this; }
         public Builder statusIntervalMs(long v) { statusIntervalMs = v; return this; }
         public Builder maxRestarts(int v) { maxRestarts = v; return this; }
         public Builder restartBackoffMs(long min, long max) { restartBackoffMinMs = min; restartBackoffMaxMs = max; return this; }
@@ -225,7 +232,25 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             return new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames, queueSize,
                     inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs,
                     verify, statusIntervalMs, maxRestarts,
-                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root);
+                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root, instance());
+        }
+
+        /** The instance id: as given, else the host name; {@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}. */
+        private String instance() {
+            String id = instanceId;
+            String flag = "--instance-id";
+            if (id == null || id.isBlank()) {
+                flag = "--instance-id (default: the host name)";
+                try {
+                    id = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.net.UnknownHostException e) {
+                    throw new ConfigException(flag, "?", "the host name cannot be read: give --instance-id");
+                }
+            }
+            if (!INSTANCE_ID.matcher(id).matches()) {
+                throw new ConfigException(flag, id, "must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+            }
+            return id;
         }
 
         /** A recording path given on the command line: its folder must exist, the file must not. */

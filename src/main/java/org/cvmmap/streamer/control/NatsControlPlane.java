@@ -2,6 +2,8 @@ package org.cvmmap.streamer.control;
 
 import org.cvmmap.streamer.util.RepeatedWarning;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -17,6 +19,7 @@ import io.nats.client.ErrorListener;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.Subscription;
 import io.nats.client.impl.Headers;
 import io.nats.service.Service;
 import io.nats.service.ServiceEndpoint;
@@ -58,6 +61,7 @@ public final class NatsControlPlane implements AutoCloseable {
     private final String key;
     private final Map<String, String> metadata;
     private final ControlService service;
+    private final StreamerControl control;
     private final ProducerStatus producer;
     private final ExecutorService workers;
     private final CountDownLatch connected = new CountDownLatch(1);
@@ -81,6 +85,7 @@ public final class NatsControlPlane implements AutoCloseable {
         this.config = config;
         this.key = natsKey;
         this.metadata = Map.copyOf(metadata);
+        this.control = control;
         this.service = new ControlService(natsKey, control);
         this.producer = new ProducerStatus(control);
         this.workers = Executors.newFixedThreadPool(4, r -> {
@@ -187,8 +192,56 @@ public final class NatsControlPlane implements AutoCloseable {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long the key-conflict check collects $SRV.PING answers, ms. */
+    static final long CONFLICT_PING_MS = 500;
+
+    /**
+     * The other streamer already serving this key, if one answers {@code $SRV.PING.cvmmap_streamer}
+     * within {@link #CONFLICT_PING_MS} (its metadata names its key); null otherwise. Two processes
+     * starting within that window can both miss each other.
+     */
+    private JsonNode servedElsewhere(Connection conn) {
+        String inbox = conn.createInbox();
+        Subscription sub = conn.subscribe(inbox);
+        try {
+            conn.publish("$SRV.PING." + ControlService.NAME, inbox, new byte[0]);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFLICT_PING_MS);
+            for (long left; (left = until - System.nanoTime()) > 0; ) {
+                Message m = sub.nextMessage(Duration.ofNanos(left));
+                if (m == null) {
+                    break;
+                }
+                JsonNode ping = JSON.readTree(m.getData());
+                if (key.equals(ping.path("metadata").path("key").asText())) {
+                    return ping;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("event=nats_key_check_failed key={} cause=\"{}\"", key, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            sub.unsubscribe();
+        }
+        return null;
+    }
+
     /** First connection: status subscription, micro service, source info. */
     private void attach(Connection conn) {
+        JsonNode other = servedElsewhere(conn);
+        if (other != null) {
+            JsonNode md = other.path("metadata");
+            String why = "key " + key + " is already served on this NATS cluster by host " + md.path("host").asText("?")
+                    + " instance " + md.path("instance_id").asText("?") + " pid " + md.path("pid").asText("?")
+                    + " (service id " + other.path("id").asText("?") + ")";
+            LOG.error("event=nats_key_conflict key={} served_by_host={} served_by_instance={} served_by_pid={} "
+                    + "action=\"stream refused (exit 2)\"", key, md.path("host").asText("?"),
+                    md.path("instance_id").asText("?"), md.path("pid").asText("?"));
+            state = "CONFLICT";
+            control.refuse(why);
+            return;
+        }
         String statusSubject = "cvmmap." + key + ".status";
         Dispatcher d = conn.createDispatcher(msg -> onStatus(msg.getData()));
         d.subscribe(statusSubject);

@@ -43,4 +43,12 @@ public interface StreamerControl {
 
     /** The producer restarted its stream (STREAM_RESET): remap, renegotiate, force a keyframe. */
     void producerStreamReset(String instance, long timestampNs);
+
+    /**
+     * Another streamer process already serves this stream's key on the NATS cluster: the stream is
+     * refused (stopped, exit code 2) instead of sharing its requests.
+     *
+     * @param why one line naming the key and who serves it (host, instance id, pid)
+     */
+    void refuse(String why);
 }

@@ -65,6 +65,7 @@ class CliTest {
         OK + " --record-mcap /etc/hostname                      | 2 | --record-mcap=/etc/hostname: already exists",
         OK + " --ingest-verify crc                              | 2 | --ingest-verify=crc: must be compare or metadata",
         OK + " --run-mode server                                | 2 | --run-mode=server: must be pipeline (the only mode)",
+        OK + " --instance-id rig/a                              | 2 | --instance-id=rig/a: must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
         "--input-mode dummy --shm-name test_stream             | 2 | --zmq-endpoint=(missing): the simulator needs --shm-name and --zmq-endpoint together",
         "--input-mode dummy --shm-name a/b --zmq-endpoint ipc:///tmp/x | 2 | --shm-name=a/b",
         "dummy-producer --pattern stripes                      | 1 | Invalid value for option '--pattern': 'stripes' must be moving or levels",

@@ -35,6 +35,10 @@ class ControlServiceTest {
 
     /** A stand-in streamer that records what it was asked. */
     static final class FakeControl implements StreamerControl {
+        @Override
+        public void refuse(String why) {
+        }
+
         final List<String> calls = new ArrayList<>();
         final Recorders recorders = new Recorders(Codec.H264, "k", "cam", () -> calls.add("keyframe(recorder)"));
         boolean keyframeOk = true;

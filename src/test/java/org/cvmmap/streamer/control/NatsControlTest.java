@@ -7,6 +7,7 @@ import io.nats.client.Nats;
 import org.cvmmap.streamer.StreamerApp;
 import org.cvmmap.streamer.config.NatsConfig;
 import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.util.ExitCodes;
 import org.cvmmap.streamer.control.proto.ErrorCode;
 import org.cvmmap.streamer.control.proto.ModuleStatusCode;
 import org.cvmmap.streamer.control.proto.ModuleStatusEvent;
@@ -15,6 +16,7 @@ import org.cvmmap.streamer.control.proto.RecordingStatusResponse;
 import org.cvmmap.streamer.pipeline.GstBuffers;
 import org.cvmmap.streamer.pipeline.GstRuntime;
 import org.cvmmap.streamer.support.McapCheck;
+import org.cvmmap.streamer.support.LogCapture;
 import org.cvmmap.streamer.support.NatsServer;
 import org.cvmmap.streamer.support.Peers;
 import org.cvmmap.streamer.support.Streamers;
@@ -87,7 +89,7 @@ class NatsControlTest {
         GstRuntime.init();
         app = new StreamerApp(StreamerConfig.builder().inputMode("dummy").dummyWidth(320).dummyHeight(240).dummyFps(30)
                 .codec("h264").gop(gop).rtp(true).rtpEndpoint("127.0.0.1:" + Streamers.freeUdpPort())
-                .statusIntervalMs(0).natsUrl(natsUrl).natsReconnectWaitMs(100).recordDir(dir).build());
+                .statusIntervalMs(0).natsUrl(natsUrl).natsReconnectWaitMs(100).recordDir(dir).instanceId("rig-a").build());
         app.addTap((pipeline, gen) -> {
             generations.set(gen);
             if (gen > 1) {
@@ -203,6 +205,39 @@ class NatsControlTest {
         assertThat(org.cvmmap.streamer.cli.Main.execute(new String[]{"ctl", "--nats-url", server.url(), "--key",
                 "nobody", "status"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true))).isEqualTo(4);
         assertThat(err.toString()).contains("no cvmmap_streamer answers on cvmmap.nobody.streamer.status");
+    }
+
+    /**
+     * Two processes offering one key used to split its requests between them (one queue group): the
+     * second now finds the first in $SRV.PING, refuses its stream and exits 2, and the first answers
+     * on, its status naming host and instance id.
+     */
+    @Test
+    void aSecondStreamerOfferingAServedKeyIsRefusedAndTheFirstAnswersOn() throws Exception {
+        server = NatsServer.start();
+        startStreamer(server.url(), 30);
+        List<JsonNode> infos = client.discover(Duration.ofMillis(500));
+        assertThat(infos).hasSize(1);
+        assertThat(infos.get(0).path("metadata").path("instance_id").asText()).isEqualTo("rig-a");
+        java.io.StringWriter ls = new java.io.StringWriter();
+        assertThat(org.cvmmap.streamer.cli.Main.execute(new String[] {"ctl", "--nats-url", server.url(), "ls"},
+                new java.io.PrintWriter(ls), new java.io.PrintWriter(new java.io.StringWriter()))).isZero();
+        assertThat(ls.toString().lines()).hasSize(2).element(1).asString()
+                .matches("\\S+ +rig-a +cvmmap_dummy +streaming +x264enc +rtp");
+        // a second process reading the same producer (so the same key, cvmmap_dummy) on the same cluster
+        StreamerApp second = new StreamerApp(StreamerConfig.builder().inputUri("dummy").codec("h264").rtp(true)
+                .rtpEndpoint("127.0.0.1:" + Streamers.freeUdpPort()).statusIntervalMs(0).natsUrl(server.url())
+                .instanceId("rig-b").build());
+        try (LogCapture log = LogCapture.open()) {
+            assertThat(Streamers.start(second).get(30, TimeUnit.SECONDS)).isEqualTo(ExitCodes.CONFIG);
+            assertThat(log.lines()).anyMatch(l -> l.contains("event=nats_key_conflict key=cvmmap_dummy")
+                    && l.contains("served_by_instance=rig-a"));
+        }
+        assertThat(client.discover(Duration.ofMillis(500))).hasSize(1);
+        JsonNode status = json("status");
+        assertThat(status.path("instance_id").asText()).isEqualTo("rig-a");
+        assertThat(status.path("host").asText()).isNotBlank();
+        awaitUnits(5); // the first stream goes on
     }
 
     @Test
