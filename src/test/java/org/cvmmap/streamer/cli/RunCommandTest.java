@@ -1,0 +1,113 @@
+package org.cvmmap.streamer.cli;
+
+import org.cvmmap.streamer.support.LogCapture;
+import org.cvmmap.streamer.support.Streamers;
+import org.cvmmap.streamer.util.ExitCodes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code run --config FILE}: two streams in one process, one of which fails (no producer: its idle
+ * timeout ends it with 124) while the other streams all its frames with 0 RTP sequence gaps; then
+ * {@code config check} and {@code config print} on files with mistakes and secrets.
+ */
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        return Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void aFailingStreamLeavesTheOtherStreamingInTheSameProcess() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        int port = Streamers.freeUdpPort();
+        Path file = dir.resolve("streams.yaml");
+        Files.writeString(file, """
+                defaults: {codec: h264, status-interval-ms: 0}
+                streams:
+                  absent: {input-uri: "cvmmap://run-absent-%1$d", rtp: true, rtp-endpoint: "127.0.0.1:%2$d", ingest-idle-timeout-ms: 1500}
+                  good: {input-mode: dummy, dummy-label: run-good-%1$d, dummy-width: 320, dummy-height: 240, dummy-frames: 90,
+                         rtp: true, rtp-endpoint: "127.0.0.1:%3$d"}
+                no-nats: true
+                """.formatted(pid, Streamers.freeUdpPort(), port));
+        try (java.nio.channels.DatagramChannel rx = java.nio.channels.DatagramChannel.open();
+             LogCapture log = LogCapture.open()) {
+            rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+            rx.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            int code = run(new StringWriter(), new StringWriter(), "run", "--config", file.toString());
+            assertThat(code).as("the first failing stream's exit code, in file order").isEqualTo(ExitCodes.TIMEOUT);
+            assertThat(log.lines()).anyMatch(l -> l.contains("event=stream_ended stream=absent") && l.contains("exit_code=124"));
+            String exit = log.lines().stream().filter(l -> l.contains("event=exit key=cvmmap_run-good-" + pid + " exit_code=0"))
+                    .findFirst().orElseThrow();
+            // every frame in was encoded or, on a loaded machine, rejected as torn; none dropped
+            assertThat(exit).contains("frames_in=90", "dropped=0");
+            long pushed = Long.parseLong(exit.replaceAll(".*frames_pushed=(\\d+).*", "$1"));
+            long torn = Long.parseLong(exit.replaceAll(".*torn=(\\d+).*", "$1"));
+            assertThat(pushed + torn).isEqualTo(90);
+            // every packet the good stream sent is in the socket's buffer once run returned (loopback)
+            rx.configureBlocking(false);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
+            int packets = 0;
+            int units = 0;
+            int gaps = 0;
+            int last = -1;
+            java.util.Set<Long> ssrcs = new java.util.HashSet<>();
+            while (rx.receive(buf.clear()) != null) {
+                org.cvmmap.streamer.output.rtp.RtpHeader h = org.cvmmap.streamer.output.rtp.RtpHeader.decode(buf.array(), buf.position());
+                packets++;
+                units += h.marker() ? 1 : 0;
+                gaps += last >= 0 && h.sequence() != ((last + 1) & 0xFFFF) ? 1 : 0;
+                last = h.sequence();
+                ssrcs.add(h.ssrc());
+            }
+            assertThat(packets).isPositive();
+            assertThat((long) units).as("access units (marker bits), one per frame pushed").isEqualTo(pushed);
+            assertThat(gaps).isZero();
+            assertThat(ssrcs).hasSize(1);
+        }
+    }
+
+    @Test
+    void checkNamesFileStreamKeyAndValueAndPrintMasksSecrets() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "streams:\n  cam1: {input-mode: dummy, codec: h266, rtp: true, rtp-endpoint: '127.0.0.1:5004'}\n");
+        StringWriter err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "config", "check", bad.toString())).isEqualTo(ExitCodes.CONFIG);
+        assertThat(err.toString()).contains(bad + ": streams.cam1.codec=h266: ");
+
+        Path typo = dir.resolve("typo.yaml");
+        Files.writeString(typo, "streams:\n  cam1: {input-mode: dummy, codec: h264, gop: abc, rtp: true, rtp-endpoint: '127.0.0.1:5004'}\n");
+        err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "config", "check", typo.toString())).isEqualTo(ExitCodes.CONFIG);
+        assertThat(err.toString()).contains(typo + ": streams.cam1.gop=abc: ");
+
+        Path twice = dir.resolve("twice.yaml");
+        Files.writeString(twice, "defaults: {codec: h264, rtp: true, rtp-endpoint: '127.0.0.1:5004'}\n"
+                + "streams:\n  a: {input-uri: cam}\n  b: {input-uri: 'cvmmap://cam'}\n");
+        err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "config", "check", twice.toString())).isEqualTo(ExitCodes.CONFIG);
+        assertThat(err.toString()).contains(twice + ": streams.b=cvmmap_cam: stream a already reads this key");
+
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, "defaults: {codec: h265}\nstreams:\n"
+                + "  cam1: {input-mode: dummy, rtmp: true, rtmp-mode: enhanced, rtmp-url: 'rtmp://h/live/s3cretKey', gop: 10}\n"
+                + "nats-url: nats://127.0.0.1:4222\nnats-user: u\nnats-password: s3cretPw\n");
+        StringWriter out = new StringWriter();
+        err = new StringWriter();
+        assertThat(run(out, err, "config", "check", good.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("1 stream(s): cam1");
+        out = new StringWriter();
+        assertThat(run(out, new StringWriter(), "config", "print", good.toString())).isZero();
+        assertThat(out.toString()).contains("cam1:", "codec: \"h265\"", "gop: 10", "queue-size: 1", "rtmp-url: \"***\"",
+                "nats-password: \"***\"").doesNotContain("s3cret");
+    }
+}
