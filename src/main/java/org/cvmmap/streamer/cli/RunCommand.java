@@ -3,62 +3,154 @@ package org.cvmmap.streamer.cli;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.StreamerApp;
+import org.cvmmap.streamer.config.ConfigException;
 import org.cvmmap.streamer.util.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * {@code cvmmap-streamer run --config FILE}: every stream of a streams config in this one process,
- * each with its own ingest, graph, outputs, recorders and NATS endpoints, each failing alone.
+ * each with its own ingest, graph, outputs, recorders and NATS endpoints, each failing alone. SIGHUP
+ * ({@link #reload()}) reads the file again: added streams start, removed ones stop cleanly, changed
+ * ones (another command line) stop and start again, the others are not touched.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Runs every stream of a streams config (YAML; keys are the long flag names without --) in this "
                 + "one process, each with its own ingest, graph, outputs, recorders and NATS endpoints. A stream that "
-                + "ends (or fails) leaves the others running; the process ends when all have.%n"
+                + "ends (or fails) leaves the others running; the process ends when all have. SIGHUP reads the file "
+                + "again: added streams start, removed ones stop cleanly, changed ones restart, the rest go on "
+                + "untouched (a file with a mistake is refused, the running streams kept).%n"
                 + "Exit codes: 0 every stream ended cleanly, 2 bad config file (nothing started), else the first "
-                + "non-zero exit code of a stream, in file order.")
+                + "non-zero exit code a stream ended with.")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LogManager.getLogger(RunCommand.class);
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The streams config (YAML).")
     Path config;
 
+    /** One running stream. */
+    private record Running(StreamsConfig.Entry entry, StreamerApp app, Thread thread) {
+    }
+
+    private final Map<String, Running> running = new LinkedHashMap<>();
+    private final List<StreamerApp> stoppedByReload = new ArrayList<>();
+    private int firstFailure = ExitCodes.OK;
+    private int reloading;
+    private boolean stopping;
+
     @Override
     public Integer call() throws InterruptedException {
         List<StreamsConfig.Entry> streams = StreamsConfig.load(config);
-        List<StreamerApp> apps = new ArrayList<>();
-        for (StreamsConfig.Entry e : streams) {
-            apps.add(new StreamerApp(e.config()));
-        }
-        Signals.onStop(() -> apps.forEach(a -> a.requestStop("signal")));
-        int[] codes = new int[apps.size()];
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < apps.size(); i++) {
-            int n = i;
-            String name = streams.get(i).name();
-            Thread t = new Thread(() -> {
-                codes[n] = apps.get(n).run();
-                LOG.info("event=stream_ended stream={} key={} exit_code={}", name,
-                        streams.get(n).config().input().streamKey(), codes[n]);
-            }, "stream-" + name);
-            threads.add(t);
-        }
+        Signals.onStop(this::stopAll);
+        Signals.onReload(this::reload);
         LOG.info("event=streams_starting file={} streams={}", config,
                 String.join(",", streams.stream().map(StreamsConfig.Entry::name).toList()));
-        threads.forEach(Thread::start);
-        for (Thread t : threads) {
-            t.join();
+        synchronized (this) {
+            streams.forEach(this::start);
+            while (!running.isEmpty() || reloading > 0) {
+                wait();
+            }
+            return firstFailure;
         }
-        for (int c : codes) {
-            if (c != ExitCodes.OK) {
-                return c;
+    }
+
+    /** Asks every stream to stop (SIGINT/SIGTERM); reloads are refused from then on. */
+    public synchronized void stopAll() {
+        stopping = true;
+        running.values().forEach(r -> r.app().requestStop("signal"));
+    }
+
+    /**
+     * Reads the file again and applies the difference (SIGHUP). A file that does not validate is
+     * refused with one line and changes nothing.
+     */
+    public void reload() {
+        List<StreamsConfig.Entry> next;
+        try {
+            next = StreamsConfig.load(config);
+        } catch (ConfigException e) {
+            LOG.error("event=reload_refused file={} cause=\"{}\" action=\"running streams kept\"", config, e.getMessage());
+            return;
+        }
+        List<Running> toStop = new ArrayList<>();
+        List<StreamsConfig.Entry> toStart = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            reloading++;
+            Map<String, StreamsConfig.Entry> byName = new LinkedHashMap<>();
+            next.forEach(e -> byName.put(e.name(), e));
+            for (Running r : running.values()) {
+                StreamsConfig.Entry e = byName.get(r.entry().name());
+                if (e == null || !e.args().equals(r.entry().args())) {
+                    (e == null ? removed : changed).add(r.entry().name());
+                    toStop.add(r);
+                    stoppedByReload.add(r.app());
+                    r.app().requestStop(e == null ? "removed from " + config : "changed in " + config);
+                }
+            }
+            for (StreamsConfig.Entry e : next) {
+                Running r = running.get(e.name());
+                if (r == null) {
+                    added.add(e.name());
+                    toStart.add(e);
+                } else if (changed.contains(e.name())) {
+                    toStart.add(e);
+                }
             }
         }
-        return ExitCodes.OK;
+        try {
+            for (Running r : toStop) {
+                r.thread().join(); // the old one's files, NATS endpoints and key are released first
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (!stopping) {
+                toStart.forEach(this::start);
+            }
+            reloading--;
+            notifyAll();
+        }
+        LOG.info("event=reload file={} added={} changed={} removed={} unchanged={}", config, names(added), names(changed),
+                names(removed), next.size() - added.size() - changed.size());
+    }
+
+    private static String names(List<String> l) {
+        return l.isEmpty() ? "-" : String.join(",", l);
+    }
+
+    /** Starts one stream on its own thread (caller holds the lock). */
+    private void start(StreamsConfig.Entry e) {
+        StreamerApp app = new StreamerApp(e.config());
+        Thread t = new Thread(() -> ended(e, app, app.run()), "stream-" + e.name());
+        running.put(e.name(), new Running(e, app, t));
+        t.start();
+    }
+
+    private synchronized void ended(StreamsConfig.Entry e, StreamerApp app, int code) {
+        Running r = running.get(e.name());
+        if (r != null && r.app() == app) {
+            running.remove(e.name());
+        }
+        boolean replaced = stoppedByReload.remove(app);
+        if (code != ExitCodes.OK && !replaced && firstFailure == ExitCodes.OK) {
+            firstFailure = code;
+        }
+        LOG.info("event=stream_ended stream={} key={} exit_code={}{}", e.name(), e.config().input().streamKey(), code,
+                replaced ? " cause=reload" : "");
+        notifyAll();
     }
 }

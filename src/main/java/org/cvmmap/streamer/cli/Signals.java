@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Signals {
     private static final AtomicReference<Runnable> HANDLER = new AtomicReference<>();
+    private static final AtomicReference<Runnable> RELOAD = new AtomicReference<>();
     private static volatile boolean enabled;
     private static volatile int received;
 
@@ -29,6 +30,19 @@ final class Signals {
                     r.run();
                 } else {
                     Runtime.getRuntime().halt(130);
+                }
+            });
+        }
+    }
+
+    /** Routes SIGHUP (reload the streams config) to the job now running; without one SIGHUP is ignored. */
+    static void onReload(Runnable r) {
+        if (enabled) {
+            RELOAD.set(r);
+            Signal.handle(new Signal("HUP"), s -> {
+                Runnable h = RELOAD.get();
+                if (h != null) {
+                    h.run();
                 }
             });
         }

@@ -29,9 +29,10 @@ final class StreamsConfig {
     /**
      * One stream: its name, its validated configuration and the flags it was parsed from.
      *
+     * @param args    the command line the file gives it (a reload compares these)
      * @param command the parsed flags ({@code config print} reads the effective values from them)
      */
-    record Entry(String name, StreamerConfig config, StreamCommand command) {
+    record Entry(String name, StreamerConfig config, List<String> args, StreamCommand command) {
     }
 
     private StreamsConfig() {
@@ -88,7 +89,7 @@ final class StreamsConfig {
             if (other != null) {
                 throw new ConfigException(where, natsKey, "stream " + other + " already reads this key");
             }
-            out.add(new Entry(s.name(), config, cmd));
+            out.add(new Entry(s.name(), config, s.args(), cmd));
         }
         return out;
     }

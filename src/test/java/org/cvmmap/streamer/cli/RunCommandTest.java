@@ -110,4 +110,79 @@ class RunCommandTest {
         assertThat(out.toString()).contains("cam1:", "codec: \"h265\"", "gop: 10", "queue-size: 1", "rtmp-url: \"***\"",
                 "nats-password: \"***\"").doesNotContain("s3cret");
     }
+
+    /** A's RTP, drained from its socket after the run: packets, sequence gaps, SSRCs, the largest timestamp step. */
+    private static long[] drain(java.nio.channels.DatagramChannel ch) throws java.io.IOException {
+        ch.configureBlocking(false);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
+        long packets = 0;
+        long gaps = 0;
+        long maxStep = 0;
+        int last = -1;
+        long lastTs = -1;
+        java.util.Set<Long> ssrcs = new java.util.HashSet<>();
+        while (ch.receive(buf.clear()) != null) {
+            org.cvmmap.streamer.output.rtp.RtpHeader h = org.cvmmap.streamer.output.rtp.RtpHeader.decode(buf.array(), buf.position());
+            packets++;
+            gaps += last >= 0 && h.sequence() != ((last + 1) & 0xFFFF) ? 1 : 0;
+            if (lastTs >= 0) {
+                maxStep = Math.max(maxStep, (h.timestamp() - lastTs) & 0xFFFFFFFFL);
+            }
+            last = h.sequence();
+            lastTs = h.timestamp();
+            ssrcs.add(h.ssrc());
+        }
+        return new long[] {packets, gaps, ssrcs.size(), maxStep};
+    }
+
+    /**
+     * A reload (what SIGHUP does) with stream b removed and c added: b stops cleanly, c starts
+     * sending, and a, untouched, goes on with one SSRC, no sequence gap and no timestamp jump.
+     */
+    @Test
+    void aReloadStartsAddedStopsRemovedAndLeavesTheUntouchedStreamAlone() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        int pa = Streamers.freeUdpPort();
+        int pb = Streamers.freeUdpPort();
+        Path file = dir.resolve("streams.yaml");
+        String common = "defaults: {codec: h264, input-mode: dummy, dummy-width: 160, dummy-height: 120, rtp: true, "
+                + "status-interval-ms: 0}\nno-nats: true\nstreams:\n";
+        String a = "  a: {dummy-label: rl-a-" + pid + ", rtp-endpoint: '127.0.0.1:" + pa + "'}\n";
+        Files.writeString(file, common + a + "  b: {dummy-label: rl-b-" + pid + ", rtp-endpoint: '127.0.0.1:" + pb + "'}\n");
+        try (java.nio.channels.DatagramChannel rxA = java.nio.channels.DatagramChannel.open();
+             java.net.DatagramSocket rxC = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+             LogCapture log = LogCapture.open()) {
+            rxA.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+            rxA.bind(new java.net.InetSocketAddress("127.0.0.1", pa));
+            rxC.setSoTimeout(20_000);
+            RunCommand cmd = new RunCommand();
+            cmd.config = file;
+            java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return cmd.call();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-a-" + pid + " ")).isTrue();
+            assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-b-" + pid + " ")).isTrue();
+            Files.writeString(file, common + a + "  c: {dummy-label: rl-c-" + pid + ", rtp-endpoint: '127.0.0.1:"
+                    + rxC.getLocalPort() + "'}\n");
+            cmd.reload();
+            assertThat(log.lines()).anyMatch(l -> l.contains("event=stream_ended stream=b") && l.contains("exit_code=0")
+                    && l.contains("cause=reload"));
+            assertThat(log.lines()).anyMatch(l -> l.contains("event=reload") && l.contains("added=c changed=- removed=b unchanged=1"));
+            rxC.receive(new java.net.DatagramPacket(new byte[65536], 65536)); // c sends
+            assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-c-" + pid + " ")).isTrue();
+            cmd.stopAll();
+            assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            assertThat(log.lines()).noneMatch(l -> l.contains("key=cvmmap_rl-a-" + pid) && l.contains("event=pipeline_starting")
+                    && l.contains("gen=2"));
+            long[] r = drain(rxA);
+            assertThat(r[0]).as("a's packets").isGreaterThan(20);
+            assertThat(r[1]).as("a's sequence gaps").isZero();
+            assertThat(r[2]).as("a's SSRCs").isEqualTo(1);
+            assertThat(r[3]).as("a's largest RTP timestamp step, 90 kHz ticks (5 frames at 30 fps: 15,000)").isLessThan(15_000);
+        }
+    }
 }
