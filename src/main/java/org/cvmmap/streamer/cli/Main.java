@@ -29,6 +29,7 @@ public final class Main {
      */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new StreamCommand());
+        cl.setDefaultValueProvider(new EnvDefaults(System::getenv));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {

@@ -57,6 +57,17 @@ final class StreamsConfig {
      * @throws ConfigException naming the file, the stream, the key and the value (exit 2)
      */
     static List<Entry> load(Path file) {
+        return load(file, System::getenv);
+    }
+
+    /**
+     * Reads and validates the file under an environment: a key the environment sets
+     * ({@code CVMMAP_<KEY>}) is taken from it, not from the file.
+     *
+     * @throws ConfigException naming the file, the stream, the key and the value (exit 2)
+     */
+    static List<Entry> load(Path file, java.util.function.Function<String, String> env) {
+        EnvDefaults defaults = new EnvDefaults(env);
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -64,12 +75,24 @@ final class StreamsConfig {
             throw new ConfigException("--config", file, "cannot be read: " + e.getMessage());
         }
         List<Entry> out = new java.util.ArrayList<>();
-        Map<String, String> keys = new HashMap<>();
-        for (StreamsFile.Stream s : StreamsFile.parse(file.toString(), text, streamKeys())) {
+        Map<String, String> natsKeys = new HashMap<>();
+        Set<String> keys0 = streamKeys();
+        Set<String> fromEnv = new TreeSet<>();
+        for (String k : keys0) {
+            if (defaults.value("--" + k) != null) {
+                fromEnv.add(k);
+            }
+        }
+        for (String k : StreamsFile.PROCESS_KEYS) {
+            if (defaults.value("--" + k) != null) {
+                fromEnv.add(k);
+            }
+        }
+        for (StreamsFile.Stream s : StreamsFile.parse(file.toString(), text, keys0, fromEnv)) {
             String where = file + ": streams." + s.name();
             StreamCommand cmd = new StreamCommand();
             try {
-                new CommandLine(cmd).parseArgs(s.args().toArray(String[]::new));
+                new CommandLine(cmd).setDefaultValueProvider(defaults).parseArgs(s.args().toArray(String[]::new));
             } catch (CommandLine.ParameterException e) {
                 String key = e.getArgSpec() instanceof OptionSpec o ? "." + o.longestName().replaceFirst("^--", "") : "";
                 throw new ConfigException(where + key, e.getValue() == null ? "" : e.getValue(), e.getMessage());
@@ -85,7 +108,7 @@ final class StreamsConfig {
                         colon < 0 ? rest : rest.substring(0, colon), colon < 0 ? "invalid" : rest.substring(colon + 2));
             }
             String natsKey = config.input().natsKey();
-            String other = keys.putIfAbsent(natsKey, s.name());
+            String other = natsKeys.putIfAbsent(natsKey, s.name());
             if (other != null) {
                 throw new ConfigException(where, natsKey, "stream " + other + " already reads this key");
             }

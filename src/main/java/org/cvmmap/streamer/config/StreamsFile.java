@@ -60,6 +60,16 @@ public final class StreamsFile {
      * @throws ConfigException naming file, place ({@code streams.cam1.codec}) and value (exit 2)
      */
     public static List<Stream> parse(String file, String yaml, Set<String> streamKeys) {
+        return parse(file, yaml, streamKeys, Set.of());
+    }
+
+    /**
+     * Reads a streams config, leaving out the keys the environment sets (they win over the file).
+     *
+     * @param fromEnv keys whose value comes from the environment instead
+     * @throws ConfigException naming file, place and value (exit 2)
+     */
+    public static List<Stream> parse(String file, String yaml, Set<String> streamKeys, Set<String> fromEnv) {
         JsonNode root;
         try {
             root = new YAMLMapper().readTree(yaml);
@@ -105,9 +115,16 @@ public final class StreamsFile {
             merged.putAll(streamMap(file, "streams." + name, e.getValue(), streamKeys));
             List<String> args = new ArrayList<>();
             for (Map.Entry<String, JsonNode> kv : merged.entrySet()) {
-                add(args, kv.getKey(), scalar(file, "streams." + name + "." + kv.getKey(), kv.getValue()));
+                JsonNode v = scalar(file, "streams." + name + "." + kv.getKey(), kv.getValue());
+                if (!fromEnv.contains(kv.getKey())) {
+                    add(args, kv.getKey(), v);
+                }
             }
-            process.forEach((k, v) -> add(args, k, v));
+            process.forEach((k, v) -> {
+                if (!fromEnv.contains(k)) {
+                    add(args, k, v);
+                }
+            });
             out.add(new Stream(name, List.copyOf(args)));
         }
         return out;
