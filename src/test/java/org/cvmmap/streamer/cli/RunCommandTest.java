@@ -54,25 +54,11 @@ class RunCommandTest {
             long torn = Long.parseLong(exit.replaceAll(".*torn=(\\d+).*", "$1"));
             assertThat(pushed + torn).isEqualTo(90);
             // every packet the good stream sent is in the socket's buffer once run returned (loopback)
-            rx.configureBlocking(false);
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
-            int packets = 0;
-            int units = 0;
-            int gaps = 0;
-            int last = -1;
-            java.util.Set<Long> ssrcs = new java.util.HashSet<>();
-            while (rx.receive(buf.clear()) != null) {
-                org.cvmmap.streamer.output.rtp.RtpHeader h = org.cvmmap.streamer.output.rtp.RtpHeader.decode(buf.array(), buf.position());
-                packets++;
-                units += h.marker() ? 1 : 0;
-                gaps += last >= 0 && h.sequence() != ((last + 1) & 0xFFFF) ? 1 : 0;
-                last = h.sequence();
-                ssrcs.add(h.ssrc());
-            }
-            assertThat(packets).isPositive();
-            assertThat((long) units).as("access units (marker bits), one per frame pushed").isEqualTo(pushed);
-            assertThat(gaps).isZero();
-            assertThat(ssrcs).hasSize(1);
+            long[] r = drain(rx);
+            assertThat(r[0]).isPositive();
+            assertThat(r[4]).as("access units (marker bits), one per frame pushed").isEqualTo(pushed);
+            assertThat(r[1]).as("sequence gaps").isZero();
+            assertThat(r[2]).as("SSRCs").isEqualTo(1);
         }
     }
 
@@ -111,19 +97,24 @@ class RunCommandTest {
                 "nats-password: \"***\"").doesNotContain("s3cret");
     }
 
-    /** A's RTP, drained from its socket after the run: packets, sequence gaps, SSRCs, the largest timestamp step. */
+    /**
+     * RTP drained from a socket after the sender stopped: {packets, sequence gaps, SSRCs, the largest
+     * timestamp step (90 kHz ticks), access units (marker bits)}.
+     */
     private static long[] drain(java.nio.channels.DatagramChannel ch) throws java.io.IOException {
         ch.configureBlocking(false);
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
         long packets = 0;
         long gaps = 0;
         long maxStep = 0;
+        long units = 0;
         int last = -1;
         long lastTs = -1;
         java.util.Set<Long> ssrcs = new java.util.HashSet<>();
         while (ch.receive(buf.clear()) != null) {
             org.cvmmap.streamer.output.rtp.RtpHeader h = org.cvmmap.streamer.output.rtp.RtpHeader.decode(buf.array(), buf.position());
             packets++;
+            units += h.marker() ? 1 : 0;
             gaps += last >= 0 && h.sequence() != ((last + 1) & 0xFFFF) ? 1 : 0;
             if (lastTs >= 0) {
                 maxStep = Math.max(maxStep, (h.timestamp() - lastTs) & 0xFFFFFFFFL);
@@ -132,7 +123,7 @@ class RunCommandTest {
             lastTs = h.timestamp();
             ssrcs.add(h.ssrc());
         }
-        return new long[] {packets, gaps, ssrcs.size(), maxStep};
+        return new long[] {packets, gaps, ssrcs.size(), maxStep, units};
     }
 
     /**
