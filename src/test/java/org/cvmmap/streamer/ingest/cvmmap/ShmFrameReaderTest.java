@@ -100,6 +100,25 @@ class ShmFrameReaderTest {
         }
     }
 
+    /**
+     * The metadata changing during the copy while the plane's bytes stay the same (a producer that
+     * republishes a picture under a new frame_id and timestamp): only the second metadata copy sees
+     * it, and the frame is not delivered under the first one's id.
+     */
+    @Test
+    void metadataChangedDuringTheCopyOverAnUnchangedPlaneIsTorn() {
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0));
+             ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            p.publishFrame(1, 1000);
+            byte[] meta = new byte[ShmMetadata.REGION_SIZE];
+            ShmMetadata.writeV2LeftOnly(ByteBuffer.wrap(meta), 2, 2000,
+                    new PlaneDescriptor(PlaneType.LEFT, PixelFormat.BGR, Depth.U8, 64, 32, 192, 0, 192 * 32));
+            r.setCopyObserver(() -> shmWrite(0, meta));
+            assertThat(r.read(tracking()).status()).isEqualTo(ShmFrameReader.Status.TORN);
+            assertThat(events).containsExactly("discard");
+        }
+    }
+
     /** With --ingest-verify metadata the same rewrite goes unseen: the compare is what catches it. */
     @Test
     void withMetadataOnlyThePayloadRewriteIsNotSeen() {
