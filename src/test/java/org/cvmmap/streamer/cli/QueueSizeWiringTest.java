@@ -39,8 +39,8 @@ class QueueSizeWiringTest {
             Map<String, Object> queue = (Map<String, Object>) app.status().get("queue");
             assertThat(queue).containsEntry("capacity", capacity);
         } finally {
-            app.requestStop("test done");
+            app.requestStop("test done"); // and waited for even when an assertion failed: its SHM and socket go
+            assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
         }
-        assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
     }
 }

@@ -155,18 +155,21 @@ class RunCommandTest {
                     throw new IllegalStateException(e);
                 }
             });
-            assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-a-" + pid + " ")).isTrue();
-            assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-b-" + pid + " ")).isTrue();
-            Files.writeString(file, common + a + "  c: {dummy-label: rl-c-" + pid + ", rtp-endpoint: '127.0.0.1:"
-                    + rxC.getLocalPort() + "'}\n");
-            cmd.reload();
-            assertThat(log.lines()).anyMatch(l -> l.contains("event=stream_ended stream=b") && l.contains("exit_code=0")
-                    && l.contains("cause=reload"));
-            assertThat(log.lines()).anyMatch(l -> l.contains("event=reload") && l.contains("added=c changed=- removed=b unchanged=1"));
-            rxC.receive(new java.net.DatagramPacket(new byte[65536], 65536)); // c sends
-            assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-c-" + pid + " ")).isTrue();
-            cmd.stopAll();
-            assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            try {
+                assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-a-" + pid + " ")).isTrue();
+                assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-b-" + pid + " ")).isTrue();
+                Files.writeString(file, common + a + "  c: {dummy-label: rl-c-" + pid + ", rtp-endpoint: '127.0.0.1:"
+                        + rxC.getLocalPort() + "'}\n");
+                cmd.reload();
+                assertThat(log.lines()).anyMatch(l -> l.contains("event=stream_ended stream=b") && l.contains("exit_code=0")
+                        && l.contains("cause=reload"));
+                assertThat(log.lines()).anyMatch(l -> l.contains("event=reload") && l.contains("added=c changed=- removed=b unchanged=1"));
+                rxC.receive(new java.net.DatagramPacket(new byte[65536], 65536)); // c sends
+                assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-c-" + pid + " ")).isTrue();
+            } finally {
+                cmd.stopAll(); // also when an assertion failed: every stream's SHM and socket go
+                assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            }
             assertThat(log.lines()).noneMatch(l -> l.contains("key=cvmmap_rl-a-" + pid) && l.contains("event=pipeline_starting")
                     && l.contains("gen=2"));
             long[] r = drain(rxA);
