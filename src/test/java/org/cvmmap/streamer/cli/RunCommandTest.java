@@ -48,11 +48,15 @@ class RunCommandTest {
             assertThat(log.lines()).anyMatch(l -> l.contains("event=stream_ended stream=absent") && l.contains("exit_code=124"));
             String exit = log.lines().stream().filter(l -> l.contains("event=exit key=cvmmap_run-good-" + pid + " exit_code=0"))
                     .findFirst().orElseThrow();
-            // every frame in was encoded or, on a loaded machine, rejected as torn; none dropped
-            assertThat(exit).contains("frames_in=90", "dropped=0");
+            // every frame that came in was encoded or, on a loaded machine, rejected as torn; none
+            // dropped. (The built-in producer's very first sync can precede the subscription taking
+            // effect - ZeroMQ PUB/SUB - so 89 of 90 may come in: seen once in CI.)
+            assertThat(exit).contains("dropped=0");
+            long in = Long.parseLong(exit.replaceAll(".*frames_in=(\\d+).*", "$1"));
             long pushed = Long.parseLong(exit.replaceAll(".*frames_pushed=(\\d+).*", "$1"));
             long torn = Long.parseLong(exit.replaceAll(".*torn=(\\d+).*", "$1"));
-            assertThat(pushed + torn).isEqualTo(90);
+            assertThat(in).isBetween(85L, 90L);
+            assertThat(pushed + torn).isEqualTo(in);
             // every packet the good stream sent is in the socket's buffer once run returned (loopback)
             long[] r = drain(rx);
             assertThat(r[0]).isPositive();
