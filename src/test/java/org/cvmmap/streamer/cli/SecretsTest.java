@@ -96,17 +96,19 @@ class SecretsTest {
             keep(a);
         }
 
+        long pid = ProcessHandle.current().pid();
         // 2. the auth failure path of the streamer, and a token in the URL
         try (NatsServer tokenServer = NatsServer.start(List.of("--auth", TOKEN), Map.of());
              NatsServer userServer = NatsServer.start(List.of("--user", "alice", "--pass", PASSWORD), Map.of());
-             ChildStreamer wrong = ChildStreamer.start(Map.of(), 0, streamer("--nats-url", "nats://alice:" + WRONG
-                     + "@127.0.0.1:" + userServer.port()));
+             // three producers at once: each its own label (one shared SHM object raced: seen in CI)
+             ChildStreamer wrong = ChildStreamer.start(Map.of(), 0, streamer("--dummy-label", "sec-wrong-" + pid,
+                     "--nats-url", "nats://alice:" + WRONG + "@127.0.0.1:" + userServer.port()));
              ChildStreamer token = ChildStreamer.start(Map.of(), 0, streamer("--nats-url", "nats://" + TOKEN
                      + "@127.0.0.1:" + tokenServer.port(), "--rtmp", "--rtmp-url-file", rtmpFile.toString()));
              // 3. everything from the environment and a file: nothing secret on the command line
              ChildStreamer quiet = ChildStreamer.start(Map.of("CVMMAP_NATS_USER", "alice", "CVMMAP_NATS_PASSWORD",
-                     PASSWORD), 0, streamer("--nats-url", userServer.url(), "--rtmp", "--rtmp-url-file",
-                     rtmpFile.toString()))) {
+                     PASSWORD), 0, streamer("--dummy-label", "sec-quiet-" + pid, "--nats-url", userServer.url(),
+                     "--rtmp", "--rtmp-url-file", rtmpFile.toString()))) {
             wrong.await("event=nats_unavailable.*Authorization Violation", 0, 30_000);
             token.await("event=nats_service_started", 0, 30_000);
             token.await("event=rtmp_connecting .*url=rtmp://127.0.0.1:" + rtmpPort + "/live/\\*\\*\\*", 0, 30_000);
