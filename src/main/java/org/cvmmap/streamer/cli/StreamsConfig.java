@@ -76,19 +76,14 @@ final class StreamsConfig {
         }
         List<Entry> out = new java.util.ArrayList<>();
         Map<String, String> natsKeys = new HashMap<>();
-        Set<String> keys0 = streamKeys();
+        Set<String> keys = streamKeys();
         Set<String> fromEnv = new TreeSet<>();
-        for (String k : keys0) {
+        for (String k : java.util.stream.Stream.concat(keys.stream(), StreamsFile.PROCESS_KEYS.stream()).toList()) {
             if (defaults.value("--" + k) != null) {
                 fromEnv.add(k);
             }
         }
-        for (String k : StreamsFile.PROCESS_KEYS) {
-            if (defaults.value("--" + k) != null) {
-                fromEnv.add(k);
-            }
-        }
-        for (StreamsFile.Stream s : StreamsFile.parse(file.toString(), text, keys0, fromEnv)) {
+        for (StreamsFile.Stream s : StreamsFile.parse(file.toString(), text, keys, fromEnv)) {
             String where = file + ": streams." + s.name();
             StreamCommand cmd = new StreamCommand();
             try {
@@ -132,8 +127,7 @@ final class StreamsConfig {
             if (v == null) {
                 continue; // not set, no default
             }
-            boolean secret = n.contains("password") || n.contains("token") || n.equals("rtmp-url");
-            m.put(n, secret ? "***" : v instanceof Number || v instanceof Boolean ? v : v.toString());
+            m.put(n, StreamsFile.secret(n) ? "***" : v instanceof Number || v instanceof Boolean ? v : v.toString());
         }
         return m;
     }

@@ -169,9 +169,17 @@ public final class StreamsFile {
         }
     }
 
+    /**
+     * Whether the key (or a place ending in it) holds a secret: passwords, tokens, the RTMP URL
+     * with its stream key. Errors and {@code config print} show such values as {@code ***}.
+     */
+    public static boolean secret(String key) {
+        return key.contains("password") || key.contains("token") || key.endsWith("rtmp-url");
+    }
+
     /** A value for an error: secrets masked, long ones cut. */
     private static String text(String where, JsonNode n) {
-        if (where.contains("password") || where.contains("token") || where.endsWith("rtmp-url")) {
+        if (secret(where)) {
             return "***";
         }
         String s = n.toString();

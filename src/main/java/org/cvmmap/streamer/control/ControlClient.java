@@ -156,31 +156,41 @@ public final class ControlClient implements AutoCloseable {
     }
 
     /**
+     * {@code $SRV.PING.cvmmap_streamer}: every running streamer's answer (id, name, version,
+     * metadata) that comes within {@code window}.
+     *
+     * @throws IOException when an answer is not JSON
+     */
+    static List<JsonNode> ping(Connection connection, Duration window) throws InterruptedException, IOException {
+        String inbox = connection.createInbox();
+        Subscription sub = connection.subscribe(inbox);
+        List<JsonNode> pings = new ArrayList<>();
+        try {
+            connection.publish("$SRV.PING." + ControlService.NAME, inbox, new byte[0]);
+            long until = System.nanoTime() + window.toNanos();
+            for (long left; (left = until - System.nanoTime()) > 0; ) {
+                Message m = sub.nextMessage(Duration.ofNanos(left));
+                if (m == null) {
+                    break;
+                }
+                pings.add(JSON.readTree(m.getData()));
+            }
+        } finally {
+            sub.unsubscribe();
+        }
+        return pings;
+    }
+
+    /**
      * NATS micro discovery (ADR-32): {@code $SRV.PING.cvmmap_streamer} collecting every answer for
      * {@code timeout}, then {@code $SRV.INFO.cvmmap_streamer.<id>} for each.
      *
      * @return the INFO documents, one per running streamer
      */
     public List<JsonNode> discover(Duration timeout) throws InterruptedException, IOException {
-        String inbox = connection.createInbox();
-        Subscription sub = connection.subscribe(inbox);
         List<String> ids = new ArrayList<>();
-        try {
-            connection.publish("$SRV.PING." + ControlService.NAME, inbox, new byte[0]);
-            long until = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                Message m = sub.nextMessage(Duration.ofNanos(left));
-                if (m == null) {
-                    break;
-                }
-                ids.add(JSON.readTree(m.getData()).path("id").asText());
-            }
-        } finally {
-            sub.unsubscribe();
+        for (JsonNode ping : ping(connection, timeout)) {
+            ids.add(ping.path("id").asText());
         }
         List<JsonNode> infos = new ArrayList<>();
         for (String id : ids) {

@@ -3,7 +3,6 @@ package org.cvmmap.streamer.control;
 import org.cvmmap.streamer.util.RepeatedWarning;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -19,7 +18,6 @@ import io.nats.client.ErrorListener;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.Subscription;
 import io.nats.client.impl.Headers;
 import io.nats.service.Service;
 import io.nats.service.ServiceEndpoint;
@@ -192,7 +190,6 @@ public final class NatsControlPlane implements AutoCloseable {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** How long the key-conflict check collects $SRV.PING answers, ms. */
     static final long CONFLICT_PING_MS = 500;
 
@@ -202,17 +199,8 @@ public final class NatsControlPlane implements AutoCloseable {
      * starting within that window can both miss each other.
      */
     private JsonNode servedElsewhere(Connection conn) {
-        String inbox = conn.createInbox();
-        Subscription sub = conn.subscribe(inbox);
         try {
-            conn.publish("$SRV.PING." + ControlService.NAME, inbox, new byte[0]);
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFLICT_PING_MS);
-            for (long left; (left = until - System.nanoTime()) > 0; ) {
-                Message m = sub.nextMessage(Duration.ofNanos(left));
-                if (m == null) {
-                    break;
-                }
-                JsonNode ping = JSON.readTree(m.getData());
+            for (JsonNode ping : ControlClient.ping(conn, Duration.ofMillis(CONFLICT_PING_MS))) {
                 if (key.equals(ping.path("metadata").path("key").asText())) {
                     return ping;
                 }
@@ -221,8 +209,6 @@ public final class NatsControlPlane implements AutoCloseable {
             LOG.warn("event=nats_key_check_failed key={} cause=\"{}\"", key, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            sub.unsubscribe();
         }
         return null;
     }
