@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Acceptance suite (streamer.md §9): the 5 mandatory matrix rows end to end with the built-in
+# Acceptance suite (docs/specs/streamer.md §9): the 5 mandatory matrix rows end to end with the built-in
 # producer and the embedded testers, then interop rows with real peers.
 #
 #   mandatory  rtp-h264, rtp-h265            dummy producer → streamer → rtp-receiver-tester; then again

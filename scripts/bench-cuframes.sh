@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): the cuframes packet ring path (gst-plugins/cuframes, cuframes.md §4).
+# Benchmark (not a test): the cuframes packet ring path (gst-plugins/cuframes, docs/specs/cuframes.md §4).
 # A publisher process paces packets of varied sizes (GOP 30, keyframes 4x larger) and stamps each
 # with CLOCK_MONOTONIC; a reader process polls the way cuframespacketsrc/cuframessrc do (sleep
 # CF_READER_POLL_US = 500 µs when nothing is new), checks every payload byte and records the added

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault suite (streamer.md §7; docs/fault-suite.md): the streamer put through what production does to
+# Fault suite (docs/specs/streamer.md §7; docs/fault-suite.md): the streamer put through what production does to
 # it, each scenario judged by an independent reader of what it sent or wrote, never by its own
 # counters alone:
 #   torn_read          a producer writing each next frame 0-3 ms after the previous sync, one grey level

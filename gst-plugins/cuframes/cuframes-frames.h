@@ -1,4 +1,4 @@
-/* cuframes frames ring header (cuframes.md §2): decoded NV12 frames in GPU memory, shared through
+/* cuframes frames ring header (docs/specs/cuframes.md §2): decoded NV12 frames in GPU memory, shared through
  * CUDA IPC. This unit knows the CPU-side header only — the CUDA IPC handles are opaque 64-byte
  * blobs here — so it builds and is tested without CUDA.
  *
@@ -47,7 +47,7 @@ extern "C" {
 #define CF_OWNERSHIP_EXTERNAL 1u
 #define CF_PIXEL_NV12 0u
 
-/* Read modes (cuframes.md §2, handshake field `mode`). */
+/* Read modes (docs/specs/cuframes.md §2, handshake field `mode`). */
 #define CF_MODE_NEWEST_ONLY 0u
 #define CF_MODE_STRICT_ORDER 1u
 

@@ -1,4 +1,4 @@
-/* cuframes handshake over the unix socket <runtime dir>/<key>.sock (cuframes.md §3).
+/* cuframes handshake over the unix socket <runtime dir>/<key>.sock (docs/specs/cuframes.md §3).
  *
  * Framing (this project's, docs/cuframes-protocol.md §Handshake): every message is
  *   u32 type | u32 payload_length | payload   (little-endian; payload_length <= 4096)

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Field offsets (cuframes.md §4). */
+/* Field offsets (docs/specs/cuframes.md §4). */
 #define OFF_MAGIC 0x00
 #define OFF_VERSION 0x04
 #define OFF_SLOTS 0x08
@@ -602,7 +602,7 @@ cf_packet_ring_read (const cf_packet_ring *r, cf_packet_reader *rd, uint8_t *buf
         memory_order_acquire);
     uint64_t w = atomic_load_explicit (atom (r, OFF_WRITE_OFFSET), memory_order_acquire);
     uint64_t g2 = cf_packet_ring_global_seq (r);
-    /* cuframes.md §4: the slot is still ours, and write_offset - data_offset <= data_size.
+    /* docs/specs/cuframes.md §4: the slot is still ours, and write_offset - data_offset <= data_size.
      * Stricter, for writes in flight (docs/cuframes-protocol.md §Reader checks):
      * - a payload being copied now starts at write_offset and is at most `margin` bytes long
      *   (the publisher's max packet); it must not reach our bytes of the next lap;

@@ -1,4 +1,4 @@
-/* cuframes protocol unit: names, the byte-exact packet ring (cuframes.md §4).
+/* cuframes protocol unit: names, the byte-exact packet ring (docs/specs/cuframes.md §4).
  *
  * No GStreamer and no CUDA in here: plain C11 with POSIX shared memory, so the elements and the
  * tests share one implementation. All multi-byte fields are little-endian (the layout is the
@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-/* Error codes (cuframes.md §4), plus this unit's own below -100. */
+/* Error codes (docs/specs/cuframes.md §4), plus this unit's own below -100. */
 #define CF_OK 0
 #define CF_ERR_TIMEOUT (-7)
 #define CF_ERR_DISCONNECTED (-9)

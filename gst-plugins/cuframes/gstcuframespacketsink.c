@@ -3,9 +3,9 @@
  * SECTION:element-cuframespacketsink
  *
  * Takes byte-stream access units (h264parse/h265parse with alignment=au), creates
- * /dev/shm/cuframes-<key>-packets (cuframes.md §4), writes the parameter sets of the first keyframe
+ * /dev/shm/cuframes-<key>-packets (docs/specs/cuframes.md §4), writes the parameter sets of the first keyframe
  * as the ring's codec extradata, then one packet per access unit (KEY from the buffer's
- * DELTA_UNIT flag, PTS/DTS in ns). It is also the publisher side of the handshake (cuframes.md §3):
+ * DELTA_UNIT flag, PTS/DTS in ns). It is also the publisher side of the handshake (docs/specs/cuframes.md §3):
  * it listens on <runtime-dir>/<key>.sock, answers HELLO_REQ with the ring's name, codec and last
  * keyframe seq, and frees a subscriber's bit when its socket closes. If the socket cannot be made
  * (e.g. /run/cuframes not writable) it warns and goes on: readers can open the ring directly.

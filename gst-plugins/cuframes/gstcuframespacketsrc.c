@@ -2,7 +2,7 @@
  *
  * SECTION:element-cuframespacketsrc
  *
- * A live source for /dev/shm/cuframes-<key>-packets (cuframes.md §4). When the publisher has a
+ * A live source for /dev/shm/cuframes-<key>-packets (docs/specs/cuframes.md §4). When the publisher has a
  * handshake socket (<runtime-dir>/<key>.sock, §3) it subscribes there (WANTS_PACKETS), opens the ring
  * the response names and starts at its initial_packet_seq, keeping the socket open as its
  * subscription; otherwise it opens the ring directly, read-only, at last_keyframe_seq (a publisher

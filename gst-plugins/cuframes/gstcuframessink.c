@@ -2,7 +2,7 @@
  *
  * SECTION:element-cuframessink
  *
- * The frames publisher of cuframes.md §2: a library-owned ring of `ring` device buffers (one pitched
+ * The frames publisher of docs/specs/cuframes.md §2: a library-owned ring of `ring` device buffers (one pitched
  * allocation of height×3/2 rows each: Y, then interleaved UV), one interprocess CUDA event per
  * slot, and /dev/shm/cuframes-<key> holding their IPC handles (proto_version 3, layout in
  * docs/cuframes-protocol.md). Each frame (video/x-raw, format=NV12, system memory) is uploaded into

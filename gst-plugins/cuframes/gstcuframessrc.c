@@ -2,7 +2,7 @@
  *
  * SECTION:element-cuframessrc
  *
- * The frames subscriber of cuframes.md §2–§3: connects to <runtime-dir>/<key>.sock (HELLO_REQ,
+ * The frames subscriber of docs/specs/cuframes.md §2–§3: connects to <runtime-dir>/<key>.sock (HELLO_REQ,
  * WANTS_FRAMES, with `mode`), maps /dev/shm/cuframes-<key>, imports every slot's memory and event
  * (CUDA driver API loaded at run time), then for each frame: picks the seq (NEWEST_ONLY: the newest;
  * STRICT_ORDER: the next, or the oldest still in the ring after an overrun), holds the slot, makes

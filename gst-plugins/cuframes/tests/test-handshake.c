@@ -1,4 +1,4 @@
-/* Handshake and frames header tests (cuframes.md §2–§3): HELLO_REQ/RESP as literal bytes and every
+/* Handshake and frames header tests (docs/specs/cuframes.md §2–§3): HELLO_REQ/RESP as literal bytes and every
  * malformed case, frames header validation, NEWEST_ONLY / STRICT_ORDER picks, the subscriber
  * bitmap, and a publisher on a real unix socket: 31 subscribers held + 40 connect/disconnect cycles
  * of a 32nd without "too many subscribers", the 33rd refused, NO_PACKET_RING / NO_FRAME_RING,

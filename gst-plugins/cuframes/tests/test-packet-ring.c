@@ -1,4 +1,4 @@
-/* Packet ring tests (cuframes.md §4): normal flow across processes with byte-by-byte payload checks,
+/* Packet ring tests (docs/specs/cuframes.md §4): normal flow across processes with byte-by-byte payload checks,
  * slow readers (slot overrun and byte-ring overrun), late subscriber, shutdown, stale objects,
  * malformed shared memory. Run: make -C gst-plugins/cuframes check */
 #define _GNU_SOURCE

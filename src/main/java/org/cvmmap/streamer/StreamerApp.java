@@ -2,9 +2,9 @@ package org.cvmmap.streamer;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.config.InputSpec;
-import org.cvmmap.streamer.config.RtpOutput;
+import org.cvmmap.streamer.output.rtp.RtpOutput;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.control.ControlService;
 import org.cvmmap.streamer.control.NatsControlPlane;
@@ -30,7 +30,7 @@ import org.cvmmap.streamer.pipeline.GstFrameBuffer;
 import org.cvmmap.streamer.pipeline.GstRuntime;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
 import org.cvmmap.streamer.pipeline.PipelineTap;
-import org.cvmmap.streamer.pipeline.StreamStats;
+import org.cvmmap.streamer.media.StreamStats;
 import org.cvmmap.streamer.pipeline.Supervisor;
 import org.cvmmap.streamer.util.ExitCodes;
 
@@ -166,7 +166,7 @@ public final class StreamerApp implements StreamerControl {
     /**
      * Runs the job to its end.
      *
-     * @return the exit code of streamer.md §10
+     * @return the exit code of docs/specs/streamer.md §10
      */
     public int run() {
         GstRuntime.init();
@@ -185,8 +185,8 @@ public final class StreamerApp implements StreamerControl {
         frameQueue = queue;
         EncoderSelector selector = new EncoderSelector(config.encoderDevice(), config.hardwareEncoders(),
                 EncoderSpec.software(config.codec(), config.bFrames()), installed);
-        PipelineBuilder builder = new PipelineBuilder(config);
-        Supervisor sup = new Supervisor(config, builder, selector, stats, queue);
+        PipelineBuilder builder = new PipelineBuilder(config.pipelineSettings());
+        Supervisor sup = new Supervisor(config.supervisorSettings(), builder, selector, stats, queue);
         if (pushListener != null) {
             sup.setPushListener(pushListener);
         }
@@ -197,7 +197,7 @@ public final class StreamerApp implements StreamerControl {
         sup.setEncodedListener(recorders);
         RtmpPublisher rtmp = null;
         if (config.rtmp() != null) {
-            rtmp = new RtmpPublisher(config.rtmp(), key, config.bitrateKbps(), builder::buildRtmpPublisher);
+            rtmp = new RtmpPublisher(config.rtmp(), key, config.bitrateKbps(), RtmpPublisher.clientGraph(config.rtmp()));
             sup.addTap(rtmp);
         }
         this.rtmp = rtmp;

@@ -181,7 +181,7 @@ public final class CtlCommand implements Callable<Integer> {
         return ExitCodes.USAGE;
     }
 
-    /** A RecordingStatusResponse as JSON (field names of cvmmap-ipc.md §3.4). */
+    /** A RecordingStatusResponse as JSON (field names of docs/specs/cvmmap-ipc.md §3.4). */
     static String recorderJson(byte[] body) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         try {

@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.cli;
 
-import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.ingest.dummy.DummyProducer;

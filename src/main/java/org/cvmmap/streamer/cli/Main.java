@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 
 /**
  * Entry point: {@code cvmmap-streamer [OPTIONS]} runs the streamer; subcommands run the built-in
- * producer and the testers. Exit codes: streamer.md §10 (1 = flag parsing, 2 = invalid configuration).
+ * producer and the testers. Exit codes: docs/specs/streamer.md §10 (1 = flag parsing, 2 = invalid configuration).
  */
 public final class Main {
     private Main() {
@@ -39,7 +39,7 @@ public final class Main {
             return ExitCodes.USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            if (ex instanceof org.cvmmap.streamer.config.ConfigException ce) {
+            if (ex instanceof org.cvmmap.streamer.util.ConfigException ce) {
                 c.getErr().println("error: " + Secrets.maskUrls(ce.getMessage())); // its values are masked by the rule that threw
                 return ExitCodes.CONFIG;
             }

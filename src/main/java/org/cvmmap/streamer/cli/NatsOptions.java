@@ -29,7 +29,7 @@ public final class NatsOptions {
     /**
      * The validated connection settings.
      *
-     * @throws org.cvmmap.streamer.config.ConfigException naming the flag at fault (exit 2)
+     * @throws org.cvmmap.streamer.util.ConfigException naming the flag at fault (exit 2)
      */
     NatsConfig toConfig() {
         return NatsConfig.of(url, token, user, password, creds, tls, truststore, truststorePassword, reconnectWaitMs);

@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.cli;
 
-import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.testers.RtmpStubTester;
 import picocli.CommandLine.Command;
@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code cvmmap-streamer rtmp-stub-tester} (streamer.md §8). */
+/** {@code cvmmap-streamer rtmp-stub-tester} (docs/specs/streamer.md §8). */
 @Command(name = "rtmp-stub-tester", mixinStandardHelpOptions = true, sortOptions = false,
         description = "A minimal RTMP server: accepts one publisher, checks every video tag's packaging against --mode, "
                 + "counts frames.%nExit: 0 threshold met, 4 too few frames, 6 mode mismatch, 7 protocol error, 124 timeout.")

@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.cli;
 
-import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.testers.RtpReceiverTester;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 
-/** {@code cvmmap-streamer rtp-receiver-tester} (streamer.md §8). */
+/** {@code cvmmap-streamer rtp-receiver-tester} (docs/specs/streamer.md §8). */
 @Command(name = "rtp-receiver-tester", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Binds UDP, validates RTP version/payload type/sequence, counts packets.%n"
                 + "Exit: 0 threshold met, 3 payload-type mismatch, 4 threshold not met, 124 timeout (no packet).")

@@ -3,7 +3,7 @@ package org.cvmmap.streamer.cli;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.StreamerApp;
-import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.util.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.cli;
 
-import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.util.ConfigException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package org.cvmmap.streamer.cli;
 
 import org.cvmmap.streamer.StreamerApp;
-import org.cvmmap.streamer.config.ConfigException;
+import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.ingest.dummy.DummyProducer;
@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code cvmmap-streamer}: read frames, encode, publish (streamer.md §2–§4, §7). */
+/** {@code cvmmap-streamer}: read frames, encode, publish (docs/specs/streamer.md §2–§4, §7). */
 @Command(name = "cvmmap-streamer", mixinStandardHelpOptions = true, version = "cvmmap-streamer 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Reads frames from a cv-mmap producer (or the built-in one), encodes them (NVENC, else x264/x265) "
@@ -151,7 +151,7 @@ public final class StreamCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Validates the flags into a configuration. @throws org.cvmmap.streamer.config.ConfigException (exit 2) */
+    /** Validates the flags into a configuration. @throws org.cvmmap.streamer.util.ConfigException (exit 2) */
     StreamerConfig toConfig() {
         return StreamerConfig.builder()
                 .inputUri(inputUri).inputMode(inputMode).shmName(shmName).zmqEndpoint(zmqEndpoint)

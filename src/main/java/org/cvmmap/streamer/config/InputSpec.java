@@ -43,7 +43,7 @@ public record InputSpec(CvmmapTarget target, boolean dummy, long dummyFrames, in
 
     /**
      * The key in NATS subjects ({@code cvmmap.<key>.status}, {@code cvmmap.<key>.streamer.*}): the
-     * cv-mmap nats_target_key (cvmmap-ipc.md §0), or the cuframes key with every '.' replaced by '_'.
+     * cv-mmap nats_target_key (docs/specs/cvmmap-ipc.md §0), or the cuframes key with every '.' replaced by '_'.
      */
     public String natsKey() {
         return streamKey().replace('.', '_');

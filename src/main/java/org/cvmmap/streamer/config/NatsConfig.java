@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.config;
 
+import org.cvmmap.streamer.util.ConfigException;
+
 import org.cvmmap.streamer.util.Secrets;
 
 import java.net.URI;
@@ -10,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How the control plane reaches NATS (streamer.md §5). Secrets are never part of {@link #toString()};
+ * How the control plane reaches NATS (docs/specs/streamer.md §5). Secrets are never part of {@link #toString()};
  * validating registers them with {@link Secrets} so that no log line or reply shows them.
  *
  * @param servers            server URLs ({@code nats://}, {@code tls://}, {@code ws://}, {@code wss://}), tried in order
@@ -25,7 +27,7 @@ import java.util.List;
  */
 public record NatsConfig(List<String> servers, String token, String user, String password, Path credsFile, boolean tls,
                          Path truststore, String truststorePassword, long reconnectWaitMs) {
-    /** The default server (cvmmap-ipc.md §3.1). */
+    /** The default server (docs/specs/cvmmap-ipc.md §3.1). */
     public static final String DEFAULT_URL = "nats://localhost:4222";
 
     /**

@@ -1,17 +1,32 @@
 package org.cvmmap.streamer.config;
 
+import org.cvmmap.streamer.output.rtp.RtpOutput;
+
+import org.cvmmap.streamer.output.rtmp.RtmpOutput;
+
+import org.cvmmap.streamer.pipeline.EncoderDevice;
+
+import org.cvmmap.streamer.util.ConfigException;
+
+import org.cvmmap.streamer.media.Codec;
+
 import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
 import org.cvmmap.streamer.ingest.cvmmap.IngestVerify;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.output.rtmp.RtmpUrl;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
+import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.cvmmap.streamer.pipeline.PipelineDescriptor;
+import org.cvmmap.streamer.pipeline.Supervisor;
 import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.util.NewFile;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -65,7 +80,58 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         return input.dummy() ? input.dummyFps() : inputFps;
     }
 
-    /** A builder with the defaults of streamer.md. */
+    /** How long cuframespacketsrc/cuframessrc wait for a publisher before the graph fails (and is rebuilt), ms. */
+    public static final int CUFRAMES_TIMEOUT_MS = 10_000;
+
+    /**
+     * The built-in encode descriptor for this configuration: {@code rtp-h264.pipeline},
+     * {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}; with a {@code packets-}
+     * ({@code cuframes-packets://}) or {@code frames-} ({@code cuframes://}) prefix.
+     */
+    public String builtInDescriptorName() {
+        String outputs = rtp != null && rtmp != null ? "rtp-rtmp" : rtmp != null ? "rtmp" : "rtp";
+        String source = input.passthrough() ? "packets-" : input.sourceInGraph() ? "frames-" : "";
+        return source + outputs + "-" + codec.cliName() + ".pipeline";
+    }
+
+    /**
+     * What the pipeline builder needs: the descriptor ({@code --pipeline FILE} or the built-in one),
+     * the placeholder values fixed for the stream, and the elements its outputs look up.
+     *
+     * @throws java.io.UncheckedIOException if {@code --pipeline} cannot be read
+     */
+    public PipelineBuilder.Settings pipelineSettings() {
+        PipelineDescriptor descriptor = pipelineFile != null ? PipelineDescriptor.load(pipelineFile)
+                : PipelineDescriptor.builtIn(builtInDescriptorName());
+        Map<String, String> v = new LinkedHashMap<>();
+        if (input.cuframes() != null) {
+            v.put("cuframes_key", input.cuframes().key());
+            v.put("cuframes_runtime_dir", input.cuframes().runtimeDir());
+            v.put("cuframes_timeout_ms", Integer.toString(CUFRAMES_TIMEOUT_MS));
+        }
+        v.put("gop", Integer.toString(gop));
+        v.put("b_frames", Integer.toString(bFrames));
+        v.put("bitrate_kbps", Integer.toString(bitrateKbps));
+        v.put("stream_key", input.streamKey());
+        if (rtp != null) {
+            v.put("rtp_host", rtp.host());
+            v.put("rtp_port", Integer.toString(rtp.port()));
+            v.put("rtp_payload_type", Integer.toString(rtp.payloadType()));
+            v.put("rtp_mtu", Integer.toString(rtp.mtu()));
+        }
+        List<String> required = rtmp != null ? List.of("src", "parse", PipelineBuilder.RTMP_APPSINK)
+                : List.of("src", "parse");
+        return new PipelineBuilder.Settings(descriptor, v, required);
+    }
+
+    /** What the stream's supervisor needs of this configuration. */
+    public Supervisor.Settings supervisorSettings() {
+        return new Supervisor.Settings(input.streamKey(), input.passthrough(), input.sourceInGraph(), codec,
+                encoderDevice, nominalFps(), nvencProbeFrames, ingestMaxFrames, ingestIdleTimeoutMs, maxRestarts,
+                restartBackoffMinMs, restartBackoffMaxMs);
+    }
+
+    /** A builder with the defaults of docs/specs/streamer.md. */
     public static Builder builder() {
         return new Builder();
     }

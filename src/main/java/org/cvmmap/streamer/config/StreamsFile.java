@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.config;
 
+import org.cvmmap.streamer.util.ConfigException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;

@@ -24,13 +24,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The endpoints of the {@code cvmmap_streamer} service (cvmmap-ipc.md §3.7, streamer.md §5) as
+ * The endpoints of the {@code cvmmap_streamer} service (docs/specs/cvmmap-ipc.md §3.7, docs/specs/streamer.md §5) as
  * request bytes → reply bytes, without NATS (the transport is {@link NatsControlPlane}):
  * <ul>
  *   <li>{@code status}, {@code keyframe}, {@code restart}: any request body; JSON reply;</li>
  *   <li>{@code recorder.<mp4|mcap>.<start|stop|status>}: protobuf {@code RecordingStartRequest} /
  *       {@code RecordingStopRequest} / {@code RecordingStatusRequest} in, {@code RecordingStatusResponse}
- *       out (cvmmap-ipc.md §3.4).</li>
+ *       out (docs/specs/cvmmap-ipc.md §3.4).</li>
  * </ul>
  * Every failure is a reply with an {@link ErrorCode} and a message, never an exception.
  */
@@ -40,7 +40,7 @@ public final class ControlService {
 
     /** The service name in NATS micro discovery. */
     public static final String NAME = "cvmmap_streamer";
-    /** The service version (cvmmap-ipc.md §3.7). */
+    /** The service version (docs/specs/cvmmap-ipc.md §3.7). */
     public static final String VERSION = "0.1.0";
 
     /** Endpoint subjects, relative to {@code cvmmap.<key>.streamer.}. */

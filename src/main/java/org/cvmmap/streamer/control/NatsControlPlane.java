@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The streamer's NATS side (streamer.md §5, cvmmap-ipc.md §3): subscribes to the producer's
+ * The streamer's NATS side (docs/specs/streamer.md §5, docs/specs/cvmmap-ipc.md §3): subscribes to the producer's
  * {@code cvmmap.<key>.status} and serves the {@code cvmmap_streamer} micro service (ADR-32,
  * discoverable through {@code $SRV.PING}/{@code $SRV.INFO}) with the endpoints of
  * {@link ControlService} under {@code cvmmap.<key>.streamer.}.

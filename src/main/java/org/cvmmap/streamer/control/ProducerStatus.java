@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The producer's state as its {@code cvmmap.<key>.status} events (protobuf {@code ModuleStatusEvent},
- * cvmmap-ipc.md §3.2–§3.3) tell it, and the dispatch of each event to the streamer. Thread-safe.
+ * docs/specs/cvmmap-ipc.md §3.2–§3.3) tell it, and the dispatch of each event to the streamer. Thread-safe.
  */
 public final class ProducerStatus {
     /** What an event asks of the streamer. */

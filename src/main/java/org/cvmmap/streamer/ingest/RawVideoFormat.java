@@ -1,8 +1,5 @@
 package org.cvmmap.streamer.ingest;
 
-import org.cvmmap.streamer.ingest.cvmmap.Depth;
-import org.cvmmap.streamer.ingest.cvmmap.MetadataException;
-import org.cvmmap.streamer.ingest.cvmmap.PixelFormat;
 
 /**
  * Shape of a packed raw video frame as GStreamer lays it out: {@code video/x-raw} format name,

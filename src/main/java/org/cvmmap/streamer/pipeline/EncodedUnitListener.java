@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.pipeline;
 
+import org.cvmmap.streamer.media.EncodedUnit;
+
 /**
  * Receives the access units the encode pipeline's parser emits (the recorders). Called on the
  * streaming thread: it must not block.

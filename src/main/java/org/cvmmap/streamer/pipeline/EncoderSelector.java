@@ -1,13 +1,12 @@
 package org.cvmmap.streamer.pipeline;
 
-import org.cvmmap.streamer.config.EncoderDevice;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Deterministic encoder choice (streamer.md §3). Candidates in fixed order: under {@code auto} the
+ * Deterministic encoder choice (docs/specs/streamer.md §3). Candidates in fixed order: under {@code auto} the
  * NVENC specs then the software one; under {@code nvidia} NVENC only; under {@code software} the
  * software one only. A candidate whose element is not installed is skipped at once; one that fails
  * later (cannot reach PLAYING, errors before its first access unit, or outputs nothing after the

@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.pipeline;
 
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 
 import java.util.List;
 

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Latest-frame queue between the ingest thread and the pusher (streamer.md §2): holds at most
+ * Latest-frame queue between the ingest thread and the pusher (docs/specs/streamer.md §2): holds at most
  * {@code capacity} frames; offering into a full queue discards the <em>oldest</em> (its buffer is
  * freed) and counts it, so latency never accumulates under back-pressure. Closing lets the consumer
  * drain what is left and then see end of input.

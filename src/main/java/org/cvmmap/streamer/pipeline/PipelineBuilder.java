@@ -1,7 +1,6 @@
 package org.cvmmap.streamer.pipeline;
 
-import org.cvmmap.streamer.config.Codec;
-import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Gst;
@@ -15,48 +14,41 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Turns the validated configuration into GStreamer graphs: picks the encode descriptor
- * ({@code --pipeline FILE}, else {@code pipelines/<outputs>-<codec>.pipeline} with outputs
- * {@code rtp}, {@code rtmp} or {@code rtp-rtmp}; {@code pipelines/packets-<outputs>-<codec>.pipeline}
- * for a {@code cuframes-packets://} input, which has no encoder, and {@code frames-...} for
- * {@code cuframes://}, whose source is cuframessrc), fills its placeholders for one
- * encoder and input format, and parses it; and builds the RTMP client graph
- * ({@code pipelines/rtmp-publish.pipeline}).
- * Builds graphs only; lifecycles belong to the supervisor and the RTMP publisher.
+ * Turns an encode descriptor into GStreamer graphs: fills its placeholders (the stream's fixed values
+ * from {@link Settings}, plus the encoder and the input format of each build) and parses it. Which
+ * descriptor and which fixed values come from the configuration ({@code StreamerConfig#pipelineSettings()});
+ * this class knows no flags. Also parses the small graphs other parts own (the MP4 recorder here, the
+ * RTMP client in the RTMP output) through {@link #parse}.
+ * Builds graphs only; lifecycles belong to the supervisor and the outputs.
  */
 public final class PipelineBuilder {
     /** Name of the appsink the RTMP output reads encoded access units from. */
     public static final String RTMP_APPSINK = "rtmp";
-    /** How long cuframespacketsrc waits for a publisher before the graph fails (and is rebuilt), ms. */
-    static final int CUFRAMES_TIMEOUT_MS = 10_000;
-    private final StreamerConfig config;
-    private final PipelineDescriptor descriptor;
-    /** The RTMP client graph's descriptor, read once (the graph is rebuilt at every reconnect); null without RTMP. */
-    private final PipelineDescriptor rtmpPublishDescriptor;
+    private final Settings settings;
 
     /**
-     * @throws java.io.UncheckedIOException if {@code --pipeline} cannot be read
+     * What one stream's encode graphs are made of.
+     *
+     * @param descriptor  the encode descriptor ({@code --pipeline FILE} or a built-in one)
+     * @param fixedValues placeholder values that do not change between builds (outputs, rate control,
+     *                    stream key, cuframes source)
+     * @param required    element names the graph must have (the contract with the supervisor and
+     *                    the outputs: {@code src}, {@code parse}, and {@value #RTMP_APPSINK} with RTMP)
      */
-    public PipelineBuilder(StreamerConfig config) {
-        this.config = config;
-        this.descriptor = config.pipelineFile() != null ? PipelineDescriptor.load(config.pipelineFile())
-                : PipelineDescriptor.builtIn(builtInName(config));
-        this.rtmpPublishDescriptor = config.rtmp() != null ? PipelineDescriptor.builtIn("rtmp-publish.pipeline") : null;
+    public record Settings(PipelineDescriptor descriptor, Map<String, String> fixedValues, List<String> required) {
+        public Settings {
+            fixedValues = Map.copyOf(fixedValues);
+            required = List.copyOf(required);
+        }
     }
 
-    /**
-     * {@code rtp-h264.pipeline}, {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}; with a
-     * {@code packets-} ({@code cuframes-packets://}) or {@code frames-} ({@code cuframes://}) prefix.
-     */
-    static String builtInName(StreamerConfig config) {
-        String outputs = config.rtp() != null && config.rtmp() != null ? "rtp-rtmp" : config.rtmp() != null ? "rtmp" : "rtp";
-        String source = config.input().passthrough() ? "packets-" : config.input().sourceInGraph() ? "frames-" : "";
-        return source + outputs + "-" + config.codec().cliName() + ".pipeline";
+    public PipelineBuilder(Settings settings) {
+        this.settings = settings;
     }
 
     /** The descriptor in use. */
     public PipelineDescriptor descriptor() {
-        return descriptor;
+        return settings.descriptor();
     }
 
     /**
@@ -74,21 +66,7 @@ public final class PipelineBuilder {
             v.put("encoder", encoder.fragment());
             v.put("encoder_format", encoder.inputFormat());
         }
-        if (config.input().cuframes() != null) {
-            v.put("cuframes_key", config.input().cuframes().key());
-            v.put("cuframes_runtime_dir", config.input().cuframes().runtimeDir());
-            v.put("cuframes_timeout_ms", Integer.toString(CUFRAMES_TIMEOUT_MS));
-        }
-        v.put("gop", Integer.toString(config.gop()));
-        v.put("b_frames", Integer.toString(config.bFrames()));
-        v.put("bitrate_kbps", Integer.toString(config.bitrateKbps()));
-        v.put("stream_key", config.input().streamKey());
-        if (config.rtp() != null) {
-            v.put("rtp_host", config.rtp().host());
-            v.put("rtp_port", Integer.toString(config.rtp().port()));
-            v.put("rtp_payload_type", Integer.toString(config.rtp().payloadType()));
-            v.put("rtp_mtu", Integer.toString(config.rtp().mtu()));
-        }
+        v.putAll(settings.fixedValues());
         return v;
     }
 
@@ -98,7 +76,7 @@ public final class PipelineBuilder {
      * @throws IllegalArgumentException if the descriptor has a placeholder without value
      */
     public String describe(EncoderSpec encoder, RawVideoFormat format, int fpsNum) {
-        return descriptor.render(values(encoder, format, fpsNum));
+        return settings.descriptor().render(values(encoder, format, fpsNum));
     }
 
     /**
@@ -111,11 +89,7 @@ public final class PipelineBuilder {
      */
     public Pipeline build(EncoderSpec encoder, RawVideoFormat format, int fpsNum) {
         String desc = describe(encoder, format, fpsNum);
-        return parse(descriptor, desc, desc, required());
-    }
-
-    private List<String> required() {
-        return config.rtmp() != null ? List.of("src", "parse", RTMP_APPSINK) : List.of("src", "parse");
+        return parse(settings.descriptor(), desc, desc, settings.required());
     }
 
     /**
@@ -126,25 +100,7 @@ public final class PipelineBuilder {
      * @throws PipelineBuildException as {@link #build}, e.g. when the cuframes plugin is not found
      */
     public Pipeline buildPassthrough() {
-        String desc = describe(null, null, 0);
-        return parse(descriptor, desc, desc, required());
-    }
-
-    /**
-     * The RTMP client graph for {@code --rtmp-url}: {@code appsrc name=flvsrc ! rtmp2sink}.
-     *
-     * @return the pipeline in state NULL
-     * @throws PipelineBuildException if it cannot be parsed (the message carries the masked URL only)
-     * @throws IllegalStateException  if the configuration has no RTMP output
-     */
-    public Pipeline buildRtmpPublisher() {
-        if (config.rtmp() == null) {
-            throw new IllegalStateException("no RTMP output configured");
-        }
-        PipelineDescriptor d = rtmpPublishDescriptor;
-        String desc = d.render(Map.of("rtmp_url", config.rtmp().url().url()));
-        String masked = d.render(Map.of("rtmp_url", config.rtmp().url().masked()));
-        return parse(d, desc, masked, List.of("flvsrc"));
+        return build(null, null, 0);
     }
 
     /** How often the MP4 recorder closes a fragment (the most a crash can lose), ms. */
@@ -168,9 +124,14 @@ public final class PipelineBuilder {
     /**
      * Parses a rendered description and checks that the elements the caller relies on are there.
      *
-     * @param shown the description as it may be logged (the RTMP URL masked)
+     * @param d        the descriptor it was rendered from (named in errors)
+     * @param desc     the description to parse
+     * @param shown    the description as it may be logged (the RTMP URL masked)
+     * @param required element names the caller looks up
+     * @return the pipeline in state NULL
+     * @throws PipelineBuildException with GStreamer's messages, or naming the missing element
      */
-    private static Pipeline parse(PipelineDescriptor d, String desc, String shown, List<String> required) {
+    public static Pipeline parse(PipelineDescriptor d, String desc, String shown, List<String> required) {
         List<GError> errors = new ArrayList<>();
         Element e = Gst.parseLaunch(desc, errors);
         if (!errors.isEmpty() || !(e instanceof Pipeline p)) {
@@ -189,20 +150,5 @@ public final class PipelineBuilder {
             }
         }
         return p;
-    }
-
-    /** A description could not be turned into a usable pipeline (exit code 5 when nothing else is left). */
-    public static final class PipelineBuildException extends RuntimeException {
-        private final String description;
-
-        public PipelineBuildException(String message, String description) {
-            super(message);
-            this.description = description;
-        }
-
-        /** The description that failed. */
-        public String description() {
-            return description;
-        }
     }
 }

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A gst-launch-style pipeline descriptor (streamer.md §6): lines starting with {@code #} are
+ * A gst-launch-style pipeline descriptor (docs/specs/streamer.md §6): lines starting with {@code #} are
  * comments, the rest is one gst-launch description with {@code ${name}} placeholders that
  * {@link #render(Map)} fills from the validated configuration. Pure text unit.
  *

@@ -15,7 +15,7 @@ public interface PipelineTap {
      *
      * @param pipeline   the new graph
      * @param generation its number, increasing from 1
-     * @throws PipelineBuilder.PipelineBuildException if the graph lacks what the tap needs
+     * @throws PipelineBuildException if the graph lacks what the tap needs
      */
     void attach(Pipeline pipeline, long generation);
 

@@ -1,10 +1,15 @@
 package org.cvmmap.streamer.pipeline;
 
+import org.cvmmap.streamer.media.Codec;
+
+import org.cvmmap.streamer.media.StreamStats;
+
+import org.cvmmap.streamer.media.EncodedUnit;
+
 import org.cvmmap.streamer.util.RepeatedWarning;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.cvmmap.streamer.util.Backoff;
@@ -38,20 +43,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Owns the pipeline lifecycle (streamer.md §7): asks the {@link PipelineBuilder} for a graph with
+ * Owns the pipeline lifecycle (docs/specs/streamer.md §7): asks the {@link PipelineBuilder} for a graph with
  * the encoder the {@link EncoderSelector} picks, brings it to PLAYING, watches its bus, falls back
  * from NVENC to software, rebuilds with bounded exponential back-off after errors, and ends it with
  * EOS. It never builds graphs itself.
  *
  * <p>Threads: {@link #run()} is the supervisor loop; a pusher thread moves frames from the
  * latest-frame {@link FrameQueue} into appsrc (renegotiating caps and forcing a keyframe on producer
- * resets); GStreamer's bus and pad-probe callbacks only post events. Exit codes: streamer.md §10.
+ * resets); GStreamer's bus and pad-probe callbacks only post events. Exit codes: docs/specs/streamer.md §10.
  *
- * <p>A cuframes input has its source inside the graph ({@link org.cvmmap.streamer.config.InputSpec#sourceInGraph()}):
+ * <p>A cuframes input has its source inside the graph ({@link Settings#sourceInGraph()}):
  * no pusher, the graph starts without waiting for a first frame, the publisher's shutdown (EOS) ends
  * the run with 0, and a graph error (publisher gone, none within the source's timeout, no CUDA) is
  * rebuilt with the same back-off. An already-encoded one ({@code cuframes-packets://},
- * {@link org.cvmmap.streamer.config.InputSpec#passthrough()}) also has no encoder: no encoder
+ * {@link Settings#passthrough()}) also has no encoder: no encoder
  * selection, and the parsed access units count as input frames.
  */
 public final class Supervisor {
@@ -152,7 +157,30 @@ public final class Supervisor {
         void pushed(long frameId, long ptsNs);
     }
 
-    private final StreamerConfig config;
+    /**
+     * What the supervisor needs from the configuration (built by {@code StreamerConfig#supervisorSettings()}).
+     *
+     * @param streamKey           the input's stream key (logs)
+     * @param passthrough         the input is already encoded: no encoder in the graph
+     * @param sourceInGraph       the graph has its own source (cuframes): no appsrc, no pusher
+     * @param codec               the output codec (its smallest encodable frame side)
+     * @param encoderDevice       the encoder policy, as reported
+     * @param nominalFps          frame rate declared in the raw caps, 0 = variable
+     * @param nvencProbeFrames    frames pushed into a hardware encoder without an access unit before it
+     *                            counts as stalled
+     * @param ingestMaxFrames     frames to push before ending the stream, 0 = no limit
+     * @param ingestIdleTimeoutMs how long without a frame before giving up (exit 124), ms; 0 = forever
+     * @param maxRestarts         graph restarts allowed before giving up
+     * @param restartBackoffMinMs first wait before a rebuild, ms (doubles up to the max)
+     * @param restartBackoffMaxMs longest wait before a rebuild, ms
+     */
+    public record Settings(String streamKey, boolean passthrough, boolean sourceInGraph, Codec codec,
+                           EncoderDevice encoderDevice, int nominalFps, int nvencProbeFrames, long ingestMaxFrames,
+                           long ingestIdleTimeoutMs, int maxRestarts, long restartBackoffMinMs,
+                           long restartBackoffMaxMs) {
+    }
+
+    private final Settings config;
     private final PipelineBuilder builder;
     private final EncoderSelector selector;
     private final StreamStats stats;
@@ -181,22 +209,22 @@ public final class Supervisor {
     private final boolean sourceInGraph;
 
     /**
-     * @param config   validated configuration
-     * @param builder  turns the configuration into graphs
+     * @param config   the stream's supervisor settings
+     * @param builder  builds the stream's graphs
      * @param selector encoder policy
      * @param stats    shared counters
      * @param queue    latest-frame queue the ingest fills
      */
-    public Supervisor(StreamerConfig config, PipelineBuilder builder, EncoderSelector selector, StreamStats stats,
+    public Supervisor(Settings config, PipelineBuilder builder, EncoderSelector selector, StreamStats stats,
                       FrameQueue queue) {
         this.config = config;
         this.builder = builder;
         this.selector = selector;
         this.stats = stats;
         this.queue = queue;
-        this.key = config.input().streamKey();
-        this.passthrough = config.input().passthrough();
-        this.sourceInGraph = config.input().sourceInGraph();
+        this.key = config.streamKey();
+        this.passthrough = config.passthrough();
+        this.sourceInGraph = config.sourceInGraph();
         this.pusher = new Thread(this::pushLoop, "pusher-" + key);
         this.pusher.setDaemon(true);
     }
@@ -298,7 +326,7 @@ public final class Supervisor {
                 Active a;
                 try {
                     a = start(spec);
-                } catch (PipelineBuilder.PipelineBuildException e) {
+                } catch (PipelineBuildException e) {
                     LOG.error("event=pipeline_build_failed key={} encoder={} cause=\"{}\" description=\"{}\"", key,
                             encoderName(spec), e.getMessage(), e.description());
                     if (spec != null && spec.hardware()) {

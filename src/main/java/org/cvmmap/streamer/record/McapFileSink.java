@@ -1,11 +1,11 @@
 package org.cvmmap.streamer.record;
 
-import org.cvmmap.streamer.pipeline.EncodedUnit;
+import org.cvmmap.streamer.media.EncodedUnit;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Timestamp;
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.record.mcap.McapWriter;
 import org.cvmmap.streamer.record.proto.CompressedVideo;
 import org.cvmmap.streamer.util.ExclusiveFile;

@@ -1,7 +1,8 @@
 package org.cvmmap.streamer.record;
 
-import org.cvmmap.streamer.pipeline.EncodedUnit;
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.pipeline.PipelineBuildException;
+import org.cvmmap.streamer.media.EncodedUnit;
+import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.pipeline.GstBuffers;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
 import org.cvmmap.streamer.util.ExclusiveFile;
@@ -56,7 +57,7 @@ final class Mp4FileSink implements RecordingSink {
     Mp4FileSink(ExclusiveFile file, Codec codec) throws IOException {
         try {
             pipeline = PipelineBuilder.buildMp4Recorder(codec);
-        } catch (PipelineBuilder.PipelineBuildException e) {
+        } catch (PipelineBuildException e) {
             throw new IOException("MP4 recorder graph: " + e.getMessage(), e);
         }
         src = (AppSrc) pipeline.getElementByName("src");

@@ -4,8 +4,8 @@ import org.cvmmap.streamer.util.RepeatedWarning;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.cvmmap.streamer.config.Codec;
-import org.cvmmap.streamer.pipeline.EncodedUnit;
+import org.cvmmap.streamer.media.Codec;
+import org.cvmmap.streamer.media.EncodedUnit;
 import org.cvmmap.streamer.util.ExclusiveFile;
 
 import java.io.IOException;
@@ -48,7 +48,7 @@ public final class Recorder {
     }
 
     /**
-     * MCAP options of a start request (cvmmap-ipc.md §3.4 {@code McapRecordingOptions}); null fields
+     * MCAP options of a start request (docs/specs/cvmmap-ipc.md §3.4 {@code McapRecordingOptions}); null fields
      * take the defaults.
      *
      * @param compression "" or "none" (chunks are not compressed: the video already is)

@@ -2,7 +2,7 @@ package org.cvmmap.streamer.record;
 
 /**
  * What a recorder is doing: the streamer's view of cv-mmap's {@code RecordingStatusResponse}
- * (cvmmap-ipc.md §3.4).
+ * (docs/specs/cvmmap-ipc.md §3.4).
  *
  * @param format         the container
  * @param recording      whether a recording is open

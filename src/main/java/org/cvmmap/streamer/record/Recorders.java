@@ -1,7 +1,7 @@
 package org.cvmmap.streamer.record;
 
-import org.cvmmap.streamer.config.Codec;
-import org.cvmmap.streamer.pipeline.EncodedUnit;
+import org.cvmmap.streamer.media.Codec;
+import org.cvmmap.streamer.media.EncodedUnit;
 import org.cvmmap.streamer.pipeline.EncodedUnitListener;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.record;
 
-import org.cvmmap.streamer.pipeline.EncodedUnit;
+import org.cvmmap.streamer.media.EncodedUnit;
 import java.io.IOException;
 
 /** Writes access units to one file of one container format. Used by one thread. */

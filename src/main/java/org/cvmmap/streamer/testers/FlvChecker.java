@@ -1,9 +1,9 @@
 package org.cvmmap.streamer.testers;
 
-import org.cvmmap.streamer.output.rtmp.Amf0Reader;
-import org.cvmmap.streamer.output.rtmp.FlvFile;
+import org.cvmmap.streamer.testers.rtmp.Amf0Reader;
+import org.cvmmap.streamer.testers.rtmp.FlvFile;
 import org.cvmmap.streamer.output.rtmp.FlvTags;
-import org.cvmmap.streamer.output.rtmp.FlvVideoTagInfo;
+import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.util.ExitCodes;
 

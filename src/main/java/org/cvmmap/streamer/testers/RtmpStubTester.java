@@ -2,12 +2,12 @@ package org.cvmmap.streamer.testers;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.cvmmap.streamer.output.rtmp.Amf0Reader;
+import org.cvmmap.streamer.testers.rtmp.Amf0Reader;
 import org.cvmmap.streamer.output.rtmp.Amf0Writer;
 import org.cvmmap.streamer.output.rtmp.FlvTags;
-import org.cvmmap.streamer.output.rtmp.FlvVideoTagInfo;
-import org.cvmmap.streamer.output.rtmp.RtmpChunkCodec;
-import org.cvmmap.streamer.output.rtmp.RtmpMessage;
+import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
+import org.cvmmap.streamer.testers.rtmp.RtmpChunkCodec;
+import org.cvmmap.streamer.testers.rtmp.RtmpMessage;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.util.ExitCodes;
 
@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Embedded RTMP server for tests (streamer.md §8): accepts one publisher, does the plain RTMP
+ * Embedded RTMP server for tests (docs/specs/streamer.md §8): accepts one publisher, does the plain RTMP
  * handshake (C0/C1/C2, S0/S1/S2, Adobe RTMP spec §5.2), answers connect / releaseStream / FCPublish /
  * createStream / publish, then parses every video message as an FLV video tag, checks its packaging
  * against {@code --mode}, and counts coded frames. Optionally writes what it received as an FLV file.

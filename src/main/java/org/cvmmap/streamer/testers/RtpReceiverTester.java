@@ -15,7 +15,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 
 /**
- * Embedded RTP receiver (streamer.md §8): binds a UDP port, checks every packet's RTP version (2),
+ * Embedded RTP receiver (docs/specs/streamer.md §8): binds a UDP port, checks every packet's RTP version (2),
  * payload type and sequence continuity, counts packets, access units (marker bits) and bytes, and
  * ends with an exit code: 0 threshold met, 3 payload-type mismatch, 4 timeout with some packets but
  * fewer than the threshold, 124 timeout with no packet at all.

@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.testers;
 
-import org.cvmmap.streamer.output.rtmp.FlvVideoTagInfo;
+import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.util.ExitCodes;
 

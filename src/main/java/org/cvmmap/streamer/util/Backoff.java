@@ -1,7 +1,7 @@
 package org.cvmmap.streamer.util;
 
 /**
- * Bounded exponential back-off (streamer.md §7), one per thing that retries: the supervisor's
+ * Bounded exponential back-off (docs/specs/streamer.md §7), one per thing that retries: the supervisor's
  * pipeline rebuilds and the RTMP client's reconnects. The first wait is {@code minMs}; each failure
  * doubles it up to {@code maxMs}; after a stable run ({@link #reset()}) it starts over at
  * {@code minMs}. Not thread-safe: used by the one thread that retries.

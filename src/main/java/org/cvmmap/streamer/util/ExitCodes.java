@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.util;
 
-/** Process exit codes (streamer.md §10). */
+/** Process exit codes (docs/specs/streamer.md §10). */
 public final class ExitCodes {
     /** Success. */
     public static final int OK = 0;

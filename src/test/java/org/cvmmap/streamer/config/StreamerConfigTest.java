@@ -1,5 +1,11 @@
 package org.cvmmap.streamer.config;
 
+import org.cvmmap.streamer.output.rtp.RtpOutput;
+
+import org.cvmmap.streamer.pipeline.EncoderDevice;
+
+import org.cvmmap.streamer.media.Codec;
+
 import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
@@ -31,9 +37,9 @@ class StreamerConfigTest {
         RawVideoFormat f = new RawVideoFormat("BGR", 1280, 720, 3);
         EncoderSpec x264 = EncoderSpec.software(Codec.H264, 0);
         StreamerConfig c = cvmmap().build();
-        assertThat(new PipelineBuilder(c).describe(x264, f, c.nominalFps())).contains("framerate=30/1");
+        assertThat(new PipelineBuilder(c.pipelineSettings()).describe(x264, f, c.nominalFps())).contains("framerate=30/1");
         StreamerConfig vfr = cvmmap().inputFps(0).build();
-        assertThat(new PipelineBuilder(vfr).describe(x264, f, vfr.nominalFps())).contains("framerate=0/1");
+        assertThat(new PipelineBuilder(vfr.pipelineSettings()).describe(x264, f, vfr.nominalFps())).contains("framerate=0/1");
         StreamerConfig dummy = StreamerConfig.builder().inputMode("dummy").dummyFps(60).codec("h264").rtp(true)
                 .rtpEndpoint("h:1").build();
         assertThat(dummy.nominalFps()).isEqualTo(60);
@@ -42,7 +48,7 @@ class StreamerConfigTest {
     @Test
     void builtInDescriptorRendersCompletely() {
         StreamerConfig c = cvmmap().rtpPayloadType(110).build();
-        String d = new PipelineBuilder(c).describe(EncoderSpec.software(Codec.H264, 0), new RawVideoFormat("BGR", 64, 32, 3), 30);
+        String d = new PipelineBuilder(c.pipelineSettings()).describe(EncoderSpec.software(Codec.H264, 0), new RawVideoFormat("BGR", 64, 32, 3), 30);
         assertThat(d).doesNotContain("${")
                 .contains("x264enc name=enc speed-preset=veryfast tune=zerolatency key-int-max=30 bframes=0 bitrate=4000")
                 .contains("video/x-raw,format=I420")

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.config;
 
+import org.cvmmap.streamer.util.ConfigException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -2,7 +2,7 @@ package org.cvmmap.streamer.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.control.proto.ErrorCode;
 import org.cvmmap.streamer.control.proto.McapRecordingOptions;
 import org.cvmmap.streamer.control.proto.RecordingFormat;

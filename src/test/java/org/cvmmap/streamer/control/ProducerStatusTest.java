@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cvmmap.streamer.support.Fixtures.hexBytes;
 
 /**
- * ModuleStatusEvent (cvmmap-ipc.md §3.3: status=1, instance=2, timestamp_ns=3) as literal protobuf
+ * ModuleStatusEvent (docs/specs/cvmmap-ipc.md §3.3: status=1, instance=2, timestamp_ns=3) as literal protobuf
  * bytes, and what each status makes the streamer do.
  */
 class ProducerStatusTest {

@@ -8,15 +8,15 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 import org.cvmmap.streamer.ingest.cuframes.PacketRingHeader;
-import org.cvmmap.streamer.ingest.cvmmap.MetadataException;
+import org.cvmmap.streamer.ingest.MetadataException;
 import org.cvmmap.streamer.ingest.cvmmap.ShmMetadata;
 import org.cvmmap.streamer.ingest.cvmmap.SyncMessage;
-import org.cvmmap.streamer.output.rtmp.Amf0Reader;
+import org.cvmmap.streamer.testers.rtmp.Amf0Reader;
 import org.cvmmap.streamer.output.rtmp.Amf0Writer;
-import org.cvmmap.streamer.output.rtmp.FlvFile;
+import org.cvmmap.streamer.testers.rtmp.FlvFile;
 import org.cvmmap.streamer.output.rtmp.FlvTags;
-import org.cvmmap.streamer.output.rtmp.FlvVideoTagInfo;
-import org.cvmmap.streamer.output.rtmp.RtmpChunkCodec;
+import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
+import org.cvmmap.streamer.testers.rtmp.RtmpChunkCodec;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.record.mcap.McapRecovery;
 import org.cvmmap.streamer.record.mcap.McapWriter;
@@ -74,7 +74,7 @@ class OutsideBytesPropertiesTest {
         }
     }
 
-    /** The fixed fields of a packet ring header (cuframes.md §4) with valid values. */
+    /** The fixed fields of a packet ring header (docs/specs/cuframes.md §4) with valid values. */
     private static byte[] ring() {
         byte[] h = new byte[PacketRingHeader.MIN_BYTES];
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(h).order(java.nio.ByteOrder.LITTLE_ENDIAN);

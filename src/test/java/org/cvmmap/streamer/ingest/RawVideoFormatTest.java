@@ -1,8 +1,5 @@
 package org.cvmmap.streamer.ingest;
 
-import org.cvmmap.streamer.ingest.cvmmap.Depth;
-import org.cvmmap.streamer.ingest.cvmmap.MetadataException;
-import org.cvmmap.streamer.ingest.cvmmap.PixelFormat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

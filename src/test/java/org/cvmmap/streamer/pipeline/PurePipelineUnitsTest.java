@@ -1,7 +1,6 @@
 package org.cvmmap.streamer.pipeline;
 
-import org.cvmmap.streamer.config.Codec;
-import org.cvmmap.streamer.config.EncoderDevice;
+import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.ingest.FrameBuffer;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.RawVideoFormat;

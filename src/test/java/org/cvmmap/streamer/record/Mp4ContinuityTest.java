@@ -141,10 +141,10 @@ class Mp4ContinuityTest {
         assertThat(units).hasSize(60);
         Path mp4 = dir.resolve("dense.mp4");
         try (org.cvmmap.streamer.util.ExclusiveFile file = org.cvmmap.streamer.util.ExclusiveFile.create(mp4, null)) {
-            Mp4FileSink out = new Mp4FileSink(file, org.cvmmap.streamer.config.Codec.H264);
+            Mp4FileSink out = new Mp4FileSink(file, org.cvmmap.streamer.media.Codec.H264);
             for (int i = 0; i < units.size(); i++) {
                 long t = i * 200_000L; // 0.2 ms apart
-                out.write(new org.cvmmap.streamer.pipeline.EncodedUnit(units.get(i), t, t, t, keys.get(i), 160, 120));
+                out.write(new org.cvmmap.streamer.media.EncodedUnit(units.get(i), t, t, t, keys.get(i), 160, 120));
             }
             out.finish();
         }

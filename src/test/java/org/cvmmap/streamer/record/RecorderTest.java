@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.record;
 
-import org.cvmmap.streamer.pipeline.EncodedUnit;
+import org.cvmmap.streamer.media.EncodedUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

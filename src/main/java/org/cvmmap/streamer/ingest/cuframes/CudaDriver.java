@@ -7,7 +7,7 @@ import com.sun.jna.NativeLibrary;
  * Whether this machine can run the CUDA side of a {@code cuframes://} input: the NVIDIA driver's
  * {@code libcuda.so.1} loads and {@code cuInit(0)} succeeds (a GPU is visible). Checked once before
  * any graph is built, so a machine without a GPU ends the run at once with exit 5 instead of
- * rebuilding a graph whose source can never start (cuframes.md §2; docs/cuframes-protocol.md).
+ * rebuilding a graph whose source can never start (docs/specs/cuframes.md §2; docs/cuframes-protocol.md).
  */
 public final class CudaDriver {
     private CudaDriver() {

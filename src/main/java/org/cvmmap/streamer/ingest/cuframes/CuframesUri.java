@@ -3,7 +3,7 @@ package org.cvmmap.streamer.ingest.cuframes;
 import java.util.regex.Pattern;
 
 /**
- * A cuframes input (cuframes.md §1): {@code cuframes-packets://<key>[?runtime-dir=DIR]} re-publishes
+ * A cuframes input (docs/specs/cuframes.md §1): {@code cuframes-packets://<key>[?runtime-dir=DIR]} re-publishes
  * the encoded access units of the packet ring {@code /dev/shm/cuframes-<key>-packets} without
  * re-encoding; {@code cuframes://<key>[?runtime-dir=DIR]} reads decoded NV12 frames through CUDA IPC
  * and encodes them. DIR is where the publisher's handshake socket {@code <DIR>/<key>.sock} lives

@@ -1,13 +1,13 @@
 package org.cvmmap.streamer.ingest.cuframes;
 
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * The fields of a cuframes packet ring header the streamer checks before it builds a graph
- * (cuframes.md §4, byte-exact, little-endian): magic {@code 0xCC7C1DCD} at 0x00, proto_version 2 at
+ * (docs/specs/cuframes.md §4, byte-exact, little-endian): magic {@code 0xCC7C1DCD} at 0x00, proto_version 2 at
  * 0x04, ring_slots at 0x08, data_size at 0x0C, codec_id at 0x10 (FFmpeg {@code AV_CODEC_ID_*}: 27
  * H.264, 173 HEVC), producer_pid at 0x18. The ring itself is read by the native element. Pure: no I/O.
  *

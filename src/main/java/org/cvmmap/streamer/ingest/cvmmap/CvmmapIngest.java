@@ -1,12 +1,14 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.ingest.MetadataException;
+
 import org.cvmmap.streamer.util.RepeatedWarning;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.ingest.FrameBuffer;
 import org.cvmmap.streamer.ingest.IngestFrame;
-import org.cvmmap.streamer.pipeline.StreamStats;
+import org.cvmmap.streamer.media.StreamStats;
 import org.cvmmap.streamer.util.WallClock;
 
 /**
@@ -31,7 +33,7 @@ public final class CvmmapIngest implements AutoCloseable {
         /**
          * The ingest cannot go on.
          *
-         * @param exitCode 3 shared-memory error, 4 subscriber error (streamer.md §10)
+         * @param exitCode 3 shared-memory error, 4 subscriber error (docs/specs/streamer.md §10)
          */
         void onFatal(int exitCode, String message);
     }

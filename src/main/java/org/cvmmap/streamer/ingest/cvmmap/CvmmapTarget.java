@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * A cv-mmap producer's address: instance, namespace and IPC prefix, and the names derived from them
- * (cvmmap-ipc.md §0, core {@code target.cpp}).
+ * (docs/specs/cvmmap-ipc.md §0, core {@code target.cpp}).
  *
  * <p>Accepted forms: a plain instance name ({@code default}), or
  * {@code cvmmap://<instance>[@<prefix>][?namespace=<ns>]}. Pure value type: no I/O.

@@ -12,7 +12,7 @@ public enum IngestVerify {
      * 30 fps on the reference machine (docs/benchmarks.md). The default.
      */
     COMPARE,
-    /** Metadata copied before and after the plane only (what cvmmap-ipc.md §1.9 recommends). */
+    /** Metadata copied before and after the plane only (what docs/specs/cvmmap-ipc.md §1.9 recommends). */
     METADATA;
 
     /**

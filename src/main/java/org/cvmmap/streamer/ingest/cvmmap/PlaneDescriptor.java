@@ -1,7 +1,11 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.ingest.Depth;
+
+import org.cvmmap.streamer.ingest.PixelFormat;
+
 /**
- * One image plane inside the SHM payload (cvmmap-ipc.md §1.5).
+ * One image plane inside the SHM payload (docs/specs/cvmmap-ipc.md §1.5).
  *
  * @param type        slot type
  * @param pixelFormat pixel format

@@ -1,6 +1,8 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
-/** Plane slot types of SHM v2 (cvmmap-ipc.md §1.5); the slot index equals the type code. */
+import org.cvmmap.streamer.ingest.MetadataException;
+
+/** Plane slot types of SHM v2 (docs/specs/cvmmap-ipc.md §1.5); the slot index equals the type code. */
 public enum PlaneType {
     LEFT, DEPTH, CONFIDENCE, ENCODED_ACCESS_UNIT;
 

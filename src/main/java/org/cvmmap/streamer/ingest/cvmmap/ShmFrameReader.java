@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.ingest.MetadataException;
+
 import org.cvmmap.streamer.ingest.FrameBuffer;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
@@ -18,7 +20,7 @@ import java.util.Arrays;
 
 /**
  * Reads coherent frames out of a cv-mmap shared-memory object, mapped <b>read-only</b>
- * (cvmmap-ipc.md §1.9).
+ * (docs/specs/cvmmap-ipc.md §1.9).
  *
  * <p>Per frame: copy the 256-byte metadata region, validate it, copy the LEFT plane straight into
  * the destination buffer (one copy, into GStreamer's layout), compare that copy with the mapping
@@ -214,7 +216,7 @@ public final class ShmFrameReader implements AutoCloseable {
 
     /**
      * Compares the copied plane with the mapping once more. The producer writes a frame's payload
-     * before its metadata (cvmmap-ipc.md §1.8), so a next frame being written while the copy ran
+     * before its metadata (docs/specs/cvmmap-ipc.md §1.8), so a next frame being written while the copy ran
      * leaves the metadata unchanged until after it; but that writer has moved on by the time of
      * this pass, so the bytes it wrote behind or ahead of the copy now differ from the copy. Costs
      * one more read of the plane in the mapping and in the copy (vectorised {@link ByteBuffer#mismatch}).

@@ -1,5 +1,11 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.ingest.MetadataException;
+
+import org.cvmmap.streamer.ingest.Depth;
+
+import org.cvmmap.streamer.ingest.PixelFormat;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +15,7 @@ import java.util.List;
 
 /**
  * The 256-byte metadata region at the start of a cv-mmap shared-memory object, decoded and
- * validated (cvmmap-ipc.md §1.2–§1.7). v1 (and the legacy 0.0) is normalised to a single LEFT plane.
+ * validated (docs/specs/cvmmap-ipc.md §1.2–§1.7). v1 (and the legacy 0.0) is normalised to a single LEFT plane.
  * Pure unit: parses bytes, never touches the mapping.
  *
  * @param versionMajor     1 or 2 (0 = legacy v1-compatible)
@@ -38,7 +44,7 @@ public record ShmMetadata(int versionMajor, int versionMinor, long frameId, long
     public static final byte[] MAGIC = "CV-MMAP\0".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * v2.1 encoded access-unit extension (cvmmap-ipc.md §1.4).
+     * v2.1 encoded access-unit extension (docs/specs/cvmmap-ipc.md §1.4).
      *
      * @param codec           1 H.264, 2 H.265
      * @param bitstreamFormat 1 Annex-B
@@ -62,7 +68,7 @@ public record ShmMetadata(int versionMajor, int versionMinor, long frameId, long
      * @param region            at least 256 bytes, starting at SHM offset 0
      * @param mappedPayloadSize bytes available after offset 256 in the current mapping
      * @return the decoded metadata
-     * @throws MetadataException naming the first field that breaks a rule of cvmmap-ipc.md §1
+     * @throws MetadataException naming the first field that breaks a rule of docs/specs/cvmmap-ipc.md §1
      */
     public static ShmMetadata parse(byte[] region, long mappedPayloadSize) {
         if (region.length < REGION_SIZE) {
@@ -252,7 +258,7 @@ public record ShmMetadata(int versionMajor, int versionMinor, long frameId, long
 
     /**
      * Writes a v2.0 metadata region with a single LEFT plane, as the upstream producer does
-     * (cvmmap-ipc.md §1.8): flags 0, publish_seq = frame_id, descriptor at 64, depth_unit 0.
+     * (docs/specs/cvmmap-ipc.md §1.8): flags 0, publish_seq = frame_id, descriptor at 64, depth_unit 0.
      *
      * @param dst         at least 256 bytes, little-endian view of SHM offset 0 (position ignored)
      * @param frameId     frame counter (u32)

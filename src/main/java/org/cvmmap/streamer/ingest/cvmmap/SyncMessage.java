@@ -1,12 +1,14 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.ingest.MetadataException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The 48-byte frame sync message a cv-mmap producer publishes on ZeroMQ after each frame
- * (cvmmap-ipc.md §2.1). Pure codec.
+ * (docs/specs/cvmmap-ipc.md §2.1). Pure codec.
  *
  * @param versionMajor major version (1); the only version byte readers act on
  * @param versionMinor minor version

@@ -3,8 +3,8 @@ package org.cvmmap.streamer.ingest.dummy;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
-import org.cvmmap.streamer.ingest.cvmmap.Depth;
-import org.cvmmap.streamer.ingest.cvmmap.PixelFormat;
+import org.cvmmap.streamer.ingest.Depth;
+import org.cvmmap.streamer.ingest.PixelFormat;
 import org.cvmmap.streamer.ingest.cvmmap.PlaneDescriptor;
 import org.cvmmap.streamer.ingest.cvmmap.PlaneType;
 import org.cvmmap.streamer.ingest.cvmmap.ShmMetadata;
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A real cv-mmap producer, as upstream's dummy backend (cvmmap-ipc.md §1.8): writes SHM v2.0 with one
+ * A real cv-mmap producer, as upstream's dummy backend (docs/specs/cvmmap-ipc.md §1.8): writes SHM v2.0 with one
  * BGR/U8 LEFT plane (stride = width·3) and publishes the 48-byte sync on a libzmq PUB bound to
  * {@code ipc://<prefix>/<namespace>_<label>}, so upstream C++/Python clients can read it too.
  *
@@ -305,7 +305,7 @@ public final class DummyProducer implements AutoCloseable {
     /**
      * The frames whose payload write took more than 4 times the median write: a writer paused
      * mid-payload, the one tear no reader can detect (the metadata changes only after the payload,
-     * cvmmap-ipc.md §1.8). Logged at the end of a racing run.
+     * docs/specs/cvmmap-ipc.md §1.8). Logged at the end of a racing run.
      */
     private String stalledWrites() {
         int n = (int) Math.min(published, writeNs.length);

@@ -9,13 +9,14 @@ import java.util.Map;
  * commands use: number, boolean, string, null, object, ECMA array. Pure unit; big-endian throughout.
  */
 public final class Amf0Writer {
-    static final int NUMBER = 0x00;
-    static final int BOOLEAN = 0x01;
-    static final int STRING = 0x02;
-    static final int OBJECT = 0x03;
-    static final int NULL = 0x05;
-    static final int ECMA_ARRAY = 0x08;
-    static final int OBJECT_END = 0x09;
+    // AMF0 type markers (AMF0 spec §2.1), shared with the read side in testers.rtmp.
+    public static final int NUMBER = 0x00;
+    public static final int BOOLEAN = 0x01;
+    public static final int STRING = 0x02;
+    public static final int OBJECT = 0x03;
+    public static final int NULL = 0x05;
+    public static final int ECMA_ARRAY = 0x08;
+    public static final int OBJECT_END = 0x09;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one encoded video stream into the FLV tags of one RTMP publish session (streamer.md §4):
+ * Turns one encoded video stream into the FLV tags of one RTMP publish session (docs/specs/streamer.md §4):
  * waits for a keyframe, announces the stream with {@code onMetaData} and the sequence header
  * (avcC/hvcC) before it, then writes one tag per access unit, and a sequence-end tag at the end.
  * A new configuration record or picture size re-announces the stream at the next keyframe. Pure unit:

@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.output.rtmp;
 
+import org.cvmmap.streamer.pipeline.PipelineBuildException;
 import org.cvmmap.streamer.util.RepeatedWarning;
 
 import org.cvmmap.streamer.util.Backoff;
@@ -7,10 +8,10 @@ import org.cvmmap.streamer.util.Secrets;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.cvmmap.streamer.config.RtmpOutput;
 import org.cvmmap.streamer.pipeline.ForceKeyUnit;
 import org.cvmmap.streamer.pipeline.GstBuffers;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.cvmmap.streamer.pipeline.PipelineDescriptor;
 import org.cvmmap.streamer.pipeline.PipelineTap;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Bus;
@@ -33,11 +34,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The RTMP output (streamer.md §4): reads encoded access units from the encode pipeline's appsink
+ * The RTMP output (docs/specs/streamer.md §4): reads encoded access units from the encode pipeline's appsink
  * ({@link PipelineTap}), turns them into FLV tags ({@link FlvSession}) and pushes one tag per buffer
  * into its own client graph ({@code appsrc ! rtmp2sink}, see {@code pipelines/rtmp-publish.pipeline}).
  *
@@ -117,8 +119,8 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
      * @param key         stream key of the input (for logs)
      * @param bitrateKbps announced in {@code onMetaData}, kbit/s
      * @param graphs      builds a fresh client graph in state NULL with an appsrc named {@code flvsrc}
-     *                    ({@link PipelineBuilder#buildRtmpPublisher()}); may throw
-     *                    {@link PipelineBuilder.PipelineBuildException}
+     *                    ({@link #clientGraph(RtmpOutput)}); may throw
+     *                    {@link PipelineBuildException}
      */
     public RtmpPublisher(RtmpOutput out, String key, double bitrateKbps, Supplier<Pipeline> graphs) {
         this.out = out;
@@ -127,6 +129,20 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
         this.graphs = graphs;
         this.thread = new Thread(this::run, "rtmp-" + key);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * The RTMP client graph for {@code --rtmp-url} ({@code pipelines/rtmp-publish.pipeline}:
+     * {@code appsrc name=flvsrc ! rtmp2sink}), read once; each call of the supplier parses a fresh one.
+     *
+     * @param out the validated RTMP output
+     * @return builds the graph in state NULL; throws {@link PipelineBuildException} if it cannot be
+     *         parsed (the message carries the masked URL only)
+     */
+    public static Supplier<Pipeline> clientGraph(RtmpOutput out) {
+        PipelineDescriptor d = PipelineDescriptor.builtIn("rtmp-publish.pipeline");
+        return () -> PipelineBuilder.parse(d, d.render(Map.of("rtmp_url", out.url().url())),
+                d.render(Map.of("rtmp_url", out.url().masked())), List.of("flvsrc"));
     }
 
     /** Starts connecting (the first session connects before the first frame, to save start-up time). */
@@ -143,7 +159,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     public void attach(Pipeline pipeline, long generation) {
         AppSink s = (AppSink) pipeline.getElementByName(PipelineBuilder.RTMP_APPSINK);
         if (s == null) {
-            throw new PipelineBuilder.PipelineBuildException("no appsink named '" + PipelineBuilder.RTMP_APPSINK
+            throw new PipelineBuildException("no appsink named '" + PipelineBuilder.RTMP_APPSINK
                     + "' for the RTMP output", "(generation " + generation + ")");
         }
         s.set("emit-signals", true);
@@ -260,7 +276,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
         Pipeline p;
         try {
             p = graphs.get();
-        } catch (PipelineBuilder.PipelineBuildException e) {
+        } catch (PipelineBuildException e) {
             return "client graph cannot be built: " + e.getMessage();
         }
         long n = sessions.incrementAndGet();

@@ -1,9 +1,9 @@
 package org.cvmmap.streamer.output.rtmp;
 
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 
 /**
- * How video access units travel in FLV / RTMP (streamer.md §4, the RTMP rows of the matrix).
+ * How video access units travel in FLV / RTMP (docs/specs/streamer.md §4, the RTMP rows of the matrix).
  */
 public enum VideoPackaging {
     /** Classic FLV video, CodecID 7: AVC sequence header (avcC) then NALU packets (FLV spec v10.1 E.4.3). */

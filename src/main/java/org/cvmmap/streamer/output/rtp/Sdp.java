@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.output.rtp;
 
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 
 /**
  * Session description for the RTP output (RFC 8866), with the payload format of RFC 6184 §8.2.1

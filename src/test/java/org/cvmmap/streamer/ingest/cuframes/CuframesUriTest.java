@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.ingest.cuframes;
 
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** cuframes URIs and the packet ring header fields the streamer checks, as literal bytes (cuframes.md §1, §4). */
+/** cuframes URIs and the packet ring header fields the streamer checks, as literal bytes (docs/specs/cuframes.md §1, §4). */
 class CuframesUriTest {
     @Test
     void parsesBothSchemesWithDefaultAndGivenRuntimeDir() {

@@ -1,5 +1,9 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.ingest.Depth;
+
+import org.cvmmap.streamer.ingest.PixelFormat;
+
 import org.cvmmap.streamer.ingest.FrameBuffer;
 import org.cvmmap.streamer.ingest.dummy.DummyProducer;
 import org.junit.jupiter.api.AfterEach;
@@ -78,7 +82,7 @@ class ShmFrameReaderTest {
     }
 
     /**
-     * Upstream writes a frame's payload before its metadata (cvmmap-ipc.md §1.8): a next frame's
+     * Upstream writes a frame's payload before its metadata (docs/specs/cvmmap-ipc.md §1.8): a next frame's
      * payload still being written when the copy ends leaves the metadata as it was, and only the
      * compare pass after the copy sees it (the rows the writer reached after the copy passed them).
      */
@@ -232,7 +236,7 @@ class ShmFrameReaderTest {
         Object inode = Files.getAttribute(shm, "unix:ino");
         try (ShmFrameReader r = new ShmFrameReader(target.shmName())) {
             assertThat(r.read(tracking()).frame().format().toString()).isEqualTo("RGB 2x2");
-            // Upstream re-truncates the same object when a frame needs more payload (cvmmap-ipc.md §1.1).
+            // Upstream re-truncates the same object when a frame needs more payload (docs/specs/cvmmap-ipc.md §1.1).
             ByteBuffer big = ByteBuffer.allocate(256 + 48);
             ShmMetadata.writeV2LeftOnly(big, 2, 20, new PlaneDescriptor(PlaneType.LEFT, PixelFormat.RGB, Depth.U8, 4, 4, 12, 0, 48));
             try (FileChannel ch = FileChannel.open(shm, StandardOpenOption.WRITE)) {

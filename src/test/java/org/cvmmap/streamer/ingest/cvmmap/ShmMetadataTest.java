@@ -1,5 +1,11 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.ingest.MetadataException;
+
+import org.cvmmap.streamer.ingest.Depth;
+
+import org.cvmmap.streamer.ingest.PixelFormat;
+
 import org.cvmmap.streamer.support.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import org.cvmmap.streamer.ingest.MetadataException;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cvmmap.streamer.support.Fixtures.hexBytes;
 
 class SyncMessageTest {
-    /** cvmmap-ipc.md §2.1: expected sync_valid.bin (frame_count 42, ts 123456789, label camera_0). */
+    /** docs/specs/cvmmap-ipc.md §2.1: expected sync_valid.bin (frame_count 42, ts 123456789, label camera_0). */
     static final byte[] SYNC_VALID = hexBytes(
             "7d 00 01 00 | 2a 00 00 00 | 00 00 00 00 00 00 00 00 | 15 cd 5b 07 00 00 00 00 |"
             + "63 61 6d 65 72 61 5f 30 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00");

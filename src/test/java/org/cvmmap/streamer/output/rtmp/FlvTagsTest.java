@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.output.rtmp;
 
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,13 +16,13 @@ import static org.cvmmap.streamer.support.Fixtures.hexBytes;
  * Literal expected bytes per tag type (SRS-style tables), laid out as
  * {@code tag header | video tag header | payload | PreviousTagSize}.
  */
-class FlvTagsTest {
+public class FlvTagsTest {
     /** A small avcC: version 1, High@3.1, 4-byte lengths, one SPS, one PPS (19 bytes). */
-    static final byte[] AVCC = hexBytes("01 64 00 1f ff e1 00 04 67 64 00 1f 01 00 04 68 ee 3c 80");
+    public static final byte[] AVCC = hexBytes("01 64 00 1f ff e1 00 04 67 64 00 1f 01 00 04 68 ee 3c 80");
     /** A stand-in hvcC payload (5 bytes); the writer copies it verbatim. */
-    static final byte[] HVCC = hexBytes("01 01 60 00 00");
+    public static final byte[] HVCC = hexBytes("01 01 60 00 00");
     /** One length-prefixed NAL unit (5 bytes of IDR slice). */
-    static final byte[] AU = hexBytes("00 00 00 05 65 88 84 00 ff");
+    public static final byte[] AU = hexBytes("00 00 00 05 65 88 84 00 ff");
 
     @Test
     void fileHeaderAndPreviousTagSize0() {

@@ -1,6 +1,6 @@
 package org.cvmmap.streamer.output.rtp;
 
-import org.cvmmap.streamer.config.Codec;
+import org.cvmmap.streamer.media.Codec;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

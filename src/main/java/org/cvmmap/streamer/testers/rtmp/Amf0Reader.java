@@ -1,4 +1,6 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
+
+import org.cvmmap.streamer.output.rtmp.Amf0Writer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

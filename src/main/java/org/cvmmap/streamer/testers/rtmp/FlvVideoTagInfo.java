@@ -1,4 +1,6 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
+
+import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 
 /**
  * What the first bytes of one FLV video tag body (an RTMP video message) say, and whether it

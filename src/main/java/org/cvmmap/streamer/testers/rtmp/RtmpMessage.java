@@ -1,4 +1,4 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
 
 /**
  * One RTMP message (Adobe RTMP spec §6.1) reassembled from its chunks.

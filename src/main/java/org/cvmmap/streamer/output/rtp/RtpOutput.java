@@ -1,9 +1,9 @@
-package org.cvmmap.streamer.config;
+package org.cvmmap.streamer.output.rtp;
 
 import java.nio.file.Path;
 
 /**
- * RTP output (streamer.md §4): UDP unicast to host:port with payload type pt.
+ * RTP output (docs/specs/streamer.md §4): UDP unicast to host:port with payload type pt.
  *
  * @param host        destination host or address
  * @param port        destination UDP port, 1..65535

@@ -1,4 +1,4 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
 
 import java.util.ArrayList;
 import java.util.Arrays;

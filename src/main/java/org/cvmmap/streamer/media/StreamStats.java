@@ -1,4 +1,4 @@
-package org.cvmmap.streamer.pipeline;
+package org.cvmmap.streamer.media;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

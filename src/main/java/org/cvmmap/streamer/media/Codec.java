@@ -1,4 +1,6 @@
-package org.cvmmap.streamer.config;
+package org.cvmmap.streamer.media;
+
+import org.cvmmap.streamer.util.ConfigException;
 
 /** Video codecs the streamer encodes or re-publishes. */
 public enum Codec {

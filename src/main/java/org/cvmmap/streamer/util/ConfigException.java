@@ -1,10 +1,10 @@
-package org.cvmmap.streamer.config;
+package org.cvmmap.streamer.util;
 
 import org.cvmmap.streamer.util.NamedValueException;
 
 /**
  * The configuration is invalid: a value out of range, a bad combination, a label too long, an
- * unusable input. Maps to exit code 2 (streamer.md §10). The message starts with the flag.
+ * unusable input. Maps to exit code 2 (docs/specs/streamer.md §10). The message starts with the flag.
  */
 public class ConfigException extends NamedValueException {
     /**

@@ -1,4 +1,11 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
+
+import org.cvmmap.streamer.output.rtmp.FlvSession;
+import org.cvmmap.streamer.output.rtmp.EncodedCaps;
+import org.cvmmap.streamer.output.rtmp.VideoPackaging;
+import org.cvmmap.streamer.output.rtmp.FlvTags;
+
+import org.cvmmap.streamer.testers.rtmp.FlvFile;
 
 import org.cvmmap.streamer.testers.FlvChecker;
 import org.cvmmap.streamer.util.ExitCodes;
@@ -13,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.cvmmap.streamer.output.rtmp.FlvTagsTest.AU;
 import static org.cvmmap.streamer.output.rtmp.FlvTagsTest.HVCC;
+import static org.cvmmap.streamer.output.rtmp.FlvTagsTest.AVCC;
 import static org.cvmmap.streamer.support.Fixtures.hexBytes;
 
 /** FLV file reading (every malformed case) and the tag-by-tag checker used on received streams. */
@@ -76,13 +84,13 @@ class FlvFileTest {
                 });
         ByteArrayOutputStream noMeta = new ByteArrayOutputStream();
         noMeta.writeBytes(FlvTags.fileHeader());
-        noMeta.writeBytes(FlvTags.sequenceStart(VideoPackaging.AVC, FlvTagsTest.AVCC, 0));
+        noMeta.writeBytes(FlvTags.sequenceStart(VideoPackaging.AVC, AVCC, 0));
         assertThat(FlvChecker.check(noMeta.toByteArray(), VideoPackaging.AVC).problem()).contains("video before onMetaData");
 
         ByteArrayOutputStream deltaFirst = new ByteArrayOutputStream();
         deltaFirst.writeBytes(FlvTags.fileHeader());
         deltaFirst.writeBytes(FlvTags.metadata(VideoPackaging.AVC, 1, 1, 0, 0));
-        deltaFirst.writeBytes(FlvTags.sequenceStart(VideoPackaging.AVC, FlvTagsTest.AVCC, 0));
+        deltaFirst.writeBytes(FlvTags.sequenceStart(VideoPackaging.AVC, AVCC, 0));
         deltaFirst.writeBytes(FlvTags.codedFrame(VideoPackaging.AVC, false, 0, 0, AU));
         FlvChecker.Report r = FlvChecker.check(deltaFirst.toByteArray(), VideoPackaging.AVC);
         assertThat(r.exitCode()).isEqualTo(ExitCodes.PROTOCOL);
@@ -91,7 +99,7 @@ class FlvFileTest {
         ByteArrayOutputStream backwards = new ByteArrayOutputStream();
         backwards.writeBytes(FlvTags.fileHeader());
         backwards.writeBytes(FlvTags.metadata(VideoPackaging.AVC, 1, 1, 0, 0, 100));
-        backwards.writeBytes(FlvTags.sequenceStart(VideoPackaging.AVC, FlvTagsTest.AVCC, 50));
+        backwards.writeBytes(FlvTags.sequenceStart(VideoPackaging.AVC, AVCC, 50));
         assertThat(FlvChecker.check(backwards.toByteArray(), VideoPackaging.AVC).problem()).contains("time 50 ms goes back from 100");
 
         assertThat(FlvChecker.check(hexBytes("00"), VideoPackaging.AVC).exitCode()).isEqualTo(ExitCodes.PROTOCOL);

@@ -1,4 +1,8 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
+
+import org.cvmmap.streamer.output.rtmp.Amf0Writer;
+
+import org.cvmmap.streamer.testers.rtmp.Amf0Reader;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,6 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
+
+import org.cvmmap.streamer.output.rtmp.FlvTags;
 
 import java.util.ArrayList;
 import java.util.Arrays;

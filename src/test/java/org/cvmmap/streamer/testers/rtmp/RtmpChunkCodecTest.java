@@ -1,4 +1,8 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
+
+import org.cvmmap.streamer.testers.rtmp.RtmpMessage;
+
+import org.cvmmap.streamer.testers.rtmp.RtmpChunkCodec;
 
 import org.junit.jupiter.api.Test;
 

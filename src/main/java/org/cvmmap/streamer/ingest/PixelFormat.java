@@ -1,7 +1,7 @@
-package org.cvmmap.streamer.ingest.cvmmap;
+package org.cvmmap.streamer.ingest;
 
 /**
- * cv-mmap pixel formats (cvmmap-ipc.md §1.6) and their GStreamer raw-video names.
+ * cv-mmap pixel formats (docs/specs/cvmmap-ipc.md §1.6) and their GStreamer raw-video names.
  */
 public enum PixelFormat {
     RGB(0, 3, "RGB"),

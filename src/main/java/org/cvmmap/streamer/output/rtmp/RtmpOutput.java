@@ -1,10 +1,10 @@
-package org.cvmmap.streamer.config;
+package org.cvmmap.streamer.output.rtmp;
 
 import org.cvmmap.streamer.output.rtmp.RtmpUrl;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 
 /**
- * RTMP output (streamer.md §4): publish to {@code url} with the packaging {@code --codec} and
+ * RTMP output (docs/specs/streamer.md §4): publish to {@code url} with the packaging {@code --codec} and
  * {@code --rtmp-mode} select; reconnect with exponential back-off between the two bounds.
  *
  * @param url                 validated publish URL (log {@link RtmpUrl#masked()} only)

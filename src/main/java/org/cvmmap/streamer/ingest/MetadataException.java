@@ -1,10 +1,10 @@
-package org.cvmmap.streamer.ingest.cvmmap;
+package org.cvmmap.streamer.ingest;
 
 import org.cvmmap.streamer.util.NamedValueException;
 
 /**
  * A cv-mmap metadata region or sync message failed validation. The message names the field
- * (as in cvmmap-ipc.md) and the value found.
+ * (as in docs/specs/cvmmap-ipc.md) and the value found.
  */
 public class MetadataException extends NamedValueException {
     /**

@@ -1,6 +1,6 @@
-package org.cvmmap.streamer.ingest.cvmmap;
+package org.cvmmap.streamer.ingest;
 
-/** cv-mmap channel depth (cvmmap-ipc.md §1.6; OpenCV order except F16 = 7). */
+/** cv-mmap channel depth (docs/specs/cvmmap-ipc.md §1.6; OpenCV order except F16 = 7). */
 public enum Depth {
     U8(0, 1), S8(1, 1), U16(2, 2), S16(3, 2), S32(4, 4), F32(5, 4), F64(6, 8), F16(7, 2);
 

@@ -1,4 +1,9 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.testers.rtmp;
+
+import org.cvmmap.streamer.output.rtmp.VideoPackaging;
+import org.cvmmap.streamer.output.rtmp.FlvTags;
+
+import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package org.cvmmap.streamer.pipeline;
+package org.cvmmap.streamer.media;
 
 /**
  * One encoded access unit as the encode pipeline's parser emitted it: Annex-B, parameter sets in

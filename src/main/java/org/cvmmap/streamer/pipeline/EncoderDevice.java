@@ -1,6 +1,8 @@
-package org.cvmmap.streamer.config;
+package org.cvmmap.streamer.pipeline;
 
-/** Which encoders {@code --encoder-device} allows (streamer.md §3). */
+import org.cvmmap.streamer.util.ConfigException;
+
+/** Which encoders {@code --encoder-device} allows (docs/specs/streamer.md §3). */
 public enum EncoderDevice {
     /** NVENC first, then deterministic fallback to x264/x265. */
     AUTO,
