@@ -23,6 +23,7 @@ import org.cvmmap.streamer.ingest.dummy.DummyProducer;
 import org.cvmmap.streamer.output.rtmp.RtmpPublisher;
 import org.cvmmap.streamer.output.rtp.RtpSession;
 import org.cvmmap.streamer.output.rtp.Sdp;
+import org.cvmmap.streamer.pipeline.EncodedStreamHub;
 import org.cvmmap.streamer.pipeline.EncoderSelector;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
 import org.cvmmap.streamer.pipeline.FrameQueue;
@@ -74,6 +75,8 @@ public final class StreamerApp implements StreamerControl {
     private volatile RtmpPublisher rtmp;
     private final List<PipelineTap> extraTaps = new CopyOnWriteArrayList<>();
     private final Recorders recorders;
+    /** The stream's encoded access units, one copy for every reader (recorders, RTMP). */
+    private final EncodedStreamHub hub;
     /** How long a NATS keyframe request waits for the supervisor to carry it out, ms. */
     private static final long KEYFRAME_WAIT_MS = 2000;
     private volatile CvmmapIngest ingest;
@@ -91,12 +94,14 @@ public final class StreamerApp implements StreamerControl {
         this.config = config;
         this.installed = installed;
         this.cudaProblem = cudaProblem;
-        this.recorders = new Recorders(config.codec(), config.input().natsKey(), config.input().label(), () -> {
-            Supervisor s = supervisor; // called on streaming threads too: post, never wait
-            if (s != null) {
-                s.requestKeyframe("recording needs a keyframe");
-            }
+        this.hub = new EncodedStreamHub(config.input().streamKey(), pts -> {
+            Supervisor s = supervisor;
+            return s == null ? -1 : s.captureOf(pts);
         });
+        // called on streaming threads too: the request posts, never waits
+        this.recorders = new Recorders(config.codec(), config.input().natsKey(), config.input().label(),
+                () -> hub.requestKeyframe("recording needs a keyframe"));
+        hub.addReader(recorders);
     }
 
     /** With the real CUDA driver check. */
@@ -194,11 +199,13 @@ public final class StreamerApp implements StreamerControl {
             sup.addTap(new RtpSession(key)); // one SSRC, continuous sequence and timestamps over rebuilds
         }
         extraTaps.forEach(sup::addTap);
-        sup.setEncodedListener(recorders);
+        hub.keyframesFrom(sup::requestKeyframe);
+        sup.addTap(hub);
         RtmpPublisher rtmp = null;
         if (config.rtmp() != null) {
-            rtmp = new RtmpPublisher(config.rtmp(), key, config.bitrateKbps(), RtmpPublisher.clientGraph(config.rtmp()));
-            sup.addTap(rtmp);
+            rtmp = new RtmpPublisher(config.rtmp(), key, config.bitrateKbps(), RtmpPublisher.clientGraph(config.rtmp()),
+                    () -> hub.requestKeyframe("rtmp session start"));
+            hub.addReader(rtmp);
         }
         this.rtmp = rtmp;
         supervisor = sup;
@@ -299,6 +306,7 @@ public final class StreamerApp implements StreamerControl {
             if (rtmp != null) {
                 rtmp.close(); // after the encode pipeline's EOS: what is queued still goes out
             }
+            hub.close();
             if (ingest != null) {
                 ingest.close();
             }
@@ -460,12 +468,11 @@ public final class StreamerApp implements StreamerControl {
 
     @Override
     public boolean requestKeyframe(String why) {
-        Supervisor s = supervisor;
-        if (s == null) {
+        if (supervisor == null) {
             return false;
         }
         try {
-            return s.requestKeyframe(why).get(KEYFRAME_WAIT_MS, TimeUnit.MILLISECONDS);
+            return hub.requestKeyframe(why).get(KEYFRAME_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return false;
         } catch (InterruptedException e) {

@@ -15,6 +15,7 @@ import org.cvmmap.streamer.ingest.cvmmap.IngestVerify;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.output.rtmp.RtmpUrl;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
+import org.cvmmap.streamer.pipeline.EncodedStreamHub;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
 import org.cvmmap.streamer.pipeline.PipelineDescriptor;
@@ -24,6 +25,7 @@ import org.cvmmap.streamer.util.NewFile;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,14 +86,24 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
     public static final int CUFRAMES_TIMEOUT_MS = 10_000;
 
     /**
-     * The built-in encode descriptor for this configuration: {@code rtp-h264.pipeline},
-     * {@code rtmp-h265.pipeline}, {@code rtp-rtmp-h264.pipeline}; with a {@code packets-}
-     * ({@code cuframes-packets://}) or {@code frames-} ({@code cuframes://}) prefix.
+     * The built-in fragments this configuration's encode graph is composed of, in order: its source
+     * ({@code source-appsrc}, {@code source-cuframes-frames} for {@code cuframes://},
+     * {@code source-cuframes-packets} for {@code cuframes-packets://}), {@code encoded}, then
+     * {@code output-rtp} with RTP and {@code output-hub} when anything can read access units (RTMP,
+     * a recording flag, or NATS, whose recorder endpoints may start one).
      */
-    public String builtInDescriptorName() {
-        String outputs = rtp != null && rtmp != null ? "rtp-rtmp" : rtmp != null ? "rtmp" : "rtp";
-        String source = input.passthrough() ? "packets-" : input.sourceInGraph() ? "frames-" : "";
-        return source + outputs + "-" + codec.cliName() + ".pipeline";
+    public List<String> builtInFragments() {
+        List<String> f = new ArrayList<>();
+        f.add(input.passthrough() ? "source-cuframes-packets.pipeline"
+                : input.sourceInGraph() ? "source-cuframes-frames.pipeline" : "source-appsrc.pipeline");
+        f.add("encoded.pipeline");
+        if (rtp != null) {
+            f.add("output-rtp.pipeline");
+        }
+        if (rtmp != null || nats != null || recordMp4 != null || recordMcap != null) {
+            f.add("output-hub.pipeline");
+        }
+        return f;
     }
 
     /**
@@ -102,8 +114,11 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
      */
     public PipelineBuilder.Settings pipelineSettings() {
         PipelineDescriptor descriptor = pipelineFile != null ? PipelineDescriptor.load(pipelineFile)
-                : PipelineDescriptor.builtIn(builtInDescriptorName());
+                : PipelineDescriptor.compose(builtInFragments());
         Map<String, String> v = new LinkedHashMap<>();
+        v.put("parser", codec.parser());
+        v.put("encoded_caps", codec.encodedCaps());
+        v.put("hub_caps", codec.hubCaps());
         if (input.cuframes() != null) {
             v.put("cuframes_key", input.cuframes().key());
             v.put("cuframes_runtime_dir", input.cuframes().runtimeDir());
@@ -114,12 +129,13 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         v.put("bitrate_kbps", Integer.toString(bitrateKbps));
         v.put("stream_key", input.streamKey());
         if (rtp != null) {
+            v.put("rtp_payloader", codec.rtpPayloader());
             v.put("rtp_host", rtp.host());
             v.put("rtp_port", Integer.toString(rtp.port()));
             v.put("rtp_payload_type", Integer.toString(rtp.payloadType()));
             v.put("rtp_mtu", Integer.toString(rtp.mtu()));
         }
-        List<String> required = rtmp != null ? List.of("src", "parse", PipelineBuilder.RTMP_APPSINK)
+        List<String> required = rtmp != null ? List.of("src", "parse", EncodedStreamHub.APPSINK)
                 : List.of("src", "parse");
         return new PipelineBuilder.Settings(descriptor, v, required);
     }

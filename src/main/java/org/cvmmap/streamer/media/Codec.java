@@ -46,6 +46,19 @@ public enum Codec {
     }
 
     /**
+     * Caps of the length-prefixed form with one access unit per buffer and the decoder configuration
+     * record as {@code codec_data} ({@code stream-format=avc} / {@code hvc1}), what the hub hands out.
+     */
+    public String hubCaps() {
+        return "video/x-" + cliName + ",stream-format=" + (this == H264 ? "avc" : "hvc1") + ",alignment=au";
+    }
+
+    /** GStreamer RTP payloader of this codec ({@code rtph264pay} / {@code rtph265pay}). */
+    public String rtpPayloader() {
+        return "rtp" + cliName + "pay";
+    }
+
+    /**
      * @throws ConfigException naming {@code --codec} for anything but h264/h265
      */
     public static Codec parse(String s) {

@@ -22,8 +22,6 @@ import java.util.stream.Collectors;
  * Builds graphs only; lifecycles belong to the supervisor and the outputs.
  */
 public final class PipelineBuilder {
-    /** Name of the appsink the RTMP output reads encoded access units from. */
-    public static final String RTMP_APPSINK = "rtmp";
     private final Settings settings;
 
     /**
@@ -33,7 +31,7 @@ public final class PipelineBuilder {
      * @param fixedValues placeholder values that do not change between builds (outputs, rate control,
      *                    stream key, cuframes source)
      * @param required    element names the graph must have (the contract with the supervisor and
-     *                    the outputs: {@code src}, {@code parse}, and {@value #RTMP_APPSINK} with RTMP)
+     *                    the outputs: {@code src}, {@code parse}, and {@value EncodedStreamHub#APPSINK} with RTMP)
      */
     public record Settings(PipelineDescriptor descriptor, Map<String, String> fixedValues, List<String> required) {
         public Settings {
@@ -146,7 +144,7 @@ public final class PipelineBuilder {
             if (p.getElementByName(name) == null) {
                 p.dispose();
                 throw new PipelineBuildException("descriptor " + d.name() + " has no element named '" + name + "'"
-                        + (name.equals(RTMP_APPSINK) ? " (an appsink, needed by --rtmp)" : ""), shown);
+                        + (name.equals(EncodedStreamHub.APPSINK) ? " (the hub's appsink, needed by --rtmp)" : ""), shown);
             }
         }
         return p;

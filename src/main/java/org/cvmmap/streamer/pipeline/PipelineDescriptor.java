@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,6 +58,25 @@ public record PipelineDescriptor(String name, String source) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Joins built-in fragments into one descriptor, in order (a source fragment ends where the next
+     * one's {@code !} continues it; output fragments start with {@code encoded.}).
+     *
+     * @param files fragment files under {@code pipelines/}
+     * @return named {@code builtin:a+b+c} after the fragments, without their {@code .pipeline}
+     * @throws IllegalArgumentException if a fragment does not exist
+     */
+    public static PipelineDescriptor compose(List<String> files) {
+        StringBuilder src = new StringBuilder();
+        StringBuilder name = new StringBuilder("builtin:");
+        for (String f : files) {
+            PipelineDescriptor d = builtIn(f);
+            src.append(src.length() == 0 ? "" : " ").append(d.source());
+            name.append(name.length() == 8 ? "" : "+").append(f.replace(".pipeline", ""));
+        }
+        return new PipelineDescriptor(name.toString(), src.toString());
     }
 
     /**

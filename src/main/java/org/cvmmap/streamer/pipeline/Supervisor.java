@@ -4,7 +4,6 @@ import org.cvmmap.streamer.media.Codec;
 
 import org.cvmmap.streamer.media.StreamStats;
 
-import org.cvmmap.streamer.media.EncodedUnit;
 
 import org.cvmmap.streamer.util.RepeatedWarning;
 
@@ -27,7 +26,6 @@ import org.freedesktop.gstreamer.PadProbeType;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.StateChangeReturn;
-import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.elements.AppSrc;
 import org.freedesktop.gstreamer.event.EOSEvent;
 
@@ -116,6 +114,8 @@ public final class Supervisor {
         final EncoderSpec encoder;
         /** The udpsink of the RTP output ({@code rtpsink}), or null: looked up once, not per status query. */
         final Element rtpSink;
+        /** The parser whose output is the stream's access units ({@code parse}). */
+        final Element parse;
         /** Every element and pad wrapper this graph handed out: disposed with it (see {@link #teardown}). */
         final List<NativeObject> wrappers = new ArrayList<>();
         final AtomicLong pushed = new AtomicLong();
@@ -140,6 +140,7 @@ public final class Supervisor {
             this.pipeline = pipeline;
             this.src = held(pipeline.getElementByName("src")) instanceof AppSrc s ? s : null;
             this.rtpSink = held(pipeline.getElementByName("rtpsink"));
+            this.parse = held(pipeline.getElementByName("parse"));
             this.encoder = encoder;
             this.format = format;
         }
@@ -197,7 +198,6 @@ public final class Supervisor {
     /** Whether a graph has ever reached PLAYING: before, frames wait in the queue's start-up backlog. */
     private volatile boolean everStarted;
     private volatile PushListener pushListener;
-    private volatile EncodedUnitListener encodedListener;
     private final CaptureTimes captureTimes = new CaptureTimes();
     /** RTP bytes of the graphs already torn down (guarded by graphStats). */
     private long rtpBytesDone;
@@ -234,11 +234,6 @@ public final class Supervisor {
         this.pushListener = l;
     }
 
-    /** Installs the receiver of encoded access units (the recorders); before {@link #run()}. */
-    public void setEncodedListener(EncodedUnitListener l) {
-        this.encodedListener = l;
-    }
-
     /**
      * Asks the running encoder for an IDR with all headers on the next frame (NATS {@code keyframe},
      * recorder start). Safe from any thread, streaming threads included: it only posts an event, which
@@ -254,11 +249,14 @@ public final class Supervisor {
     }
 
     private boolean forceKeyframe(Active a, String why) {
-        if (a.src == null || passthrough) {
+        if (passthrough || a.encoder == null) {
             LOG.info("event=keyframe_request key={} accepted=false cause=no_encoder_input why=\"{}\"", key, why);
             return false;
         }
-        boolean ok = ForceKeyUnit.request(a.src, (int) stats.accessUnits.get());
+        // appsrc: downstream, in order with the next frame; a source inside the graph (cuframes
+        // frames): upstream from the parser to the encoder
+        boolean ok = a.src != null ? ForceKeyUnit.request(a.src, (int) stats.accessUnits.get())
+                : a.parse != null && ForceKeyUnit.requestUpstream(a.parse, (int) stats.accessUnits.get());
         LOG.info("event=keyframe_request key={} gen={} accepted={} why=\"{}\"", key, a.gen, ok, why);
         return ok;
     }
@@ -514,7 +512,7 @@ public final class Supervisor {
         bus.connect((Bus.WARNING) (source, code, message) ->
                 pipelineWarning.warn("event=pipeline_warning key={} element={} cause=\"{}\"", key,
                         source == null ? "?" : source.getName(), message));
-        Pad parsed = a.held(a.held(p.getElementByName("parse")).getStaticPad("src"));
+        Pad parsed = a.held(a.parse.getStaticPad("src"));
         parsed.addProbe(PadProbeType.BUFFER, (pad, info) -> {
             Buffer b = info.getBuffer();
             long size = b == null ? 0 : GstBuffers.size(b);
@@ -528,10 +526,6 @@ public final class Supervisor {
             }
             if (a.accessUnits.getAndIncrement() == 0) {
                 events.add(new EncoderConfirmed(gen));
-            }
-            EncodedUnitListener units = encodedListener;
-            if (b != null && units != null && units.wantsUnits()) {
-                units.onUnit(unitOf(b, pad));
             }
             return PadProbeReturn.OK;
         });
@@ -564,29 +558,12 @@ public final class Supervisor {
         return a;
     }
 
-    /** Copies an access unit out of the parser's buffer, stamped with its frame's capture time. */
-    private EncodedUnit unitOf(Buffer b, Pad pad) {
-        long pts = b.getPresentationTimestamp();
-        long capture = captureTimes.captureOf(pts);
-        if (capture < 0) { // no appsrc (cuframes input) or not seen: when it left the parser
-            capture = WallClock.nowNanos();
-        }
-        int width = 0;
-        int height = 0;
-        Caps caps = pad.getCurrentCaps(); // the parser's: width/height of this access unit's picture
-        if (caps != null) {
-            try {
-                Structure st = caps.getStructure(0);
-                if (st.hasField("width") && st.hasField("height")) {
-                    width = st.getInteger("width");
-                    height = st.getInteger("height");
-                }
-            } finally {
-                caps.dispose();
-            }
-        }
-        return new EncodedUnit(GstBuffers.copy(b), pts, b.getDecodeTimestamp(), capture, GstBuffers.keyframe(b), width,
-                height);
+    /**
+     * The capture time of the frame a buffer of PTS {@code ptsNs} was pushed as (stamped as it left
+     * appsrc), ns since the epoch; -1 when not seen (no appsrc, or too long ago).
+     */
+    public long captureOf(long ptsNs) {
+        return captureTimes.captureOf(ptsNs);
     }
 
     /**

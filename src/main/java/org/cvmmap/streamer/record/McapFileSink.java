@@ -85,7 +85,7 @@ final class McapFileSink implements RecordingSink {
         byte[] msg = CompressedVideo.newBuilder()
                 .setTimestamp(Timestamp.newBuilder().setSeconds(Math.floorDiv(t, 1_000_000_000L))
                         .setNanos((int) Math.floorMod(t, 1_000_000_000L)))
-                .setFrameId(frameId).setData(ByteString.copyFrom(unit.data())).setFormat(format)
+                .setFrameId(frameId).setData(ByteString.copyFrom(RecordingSink.annexB(unit))).setFormat(format)
                 .build().toByteArray();
         long now = System.nanoTime();
         if (writer.openChunkBytes() == 0) {

@@ -100,7 +100,7 @@ final class Mp4FileSink implements RecordingSink {
             lastIntervalNs = d - lastDtsNs;
         }
         lastDtsNs = d;
-        Buffer b = GstBuffers.of(unit.data());
+        Buffer b = GstBuffers.of(RecordingSink.annexB(unit));
         b.setPresentationTimestamp(unit.ptsNs() - baseNs + offsetNs);
         b.setDecodeTimestamp(d);
         FlowReturn r = src.pushBuffer(b); // takes ownership

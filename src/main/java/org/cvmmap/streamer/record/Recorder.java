@@ -28,7 +28,7 @@ public final class Recorder {
     private static final Logger LOG = LogManager.getLogger(Recorder.class);
     static final int QUEUE_UNITS = 256;
     /** Queued by {@link #stop()} after the last unit: the writer ends at once instead of at its next poll. */
-    private static final EncodedUnit END = new EncodedUnit(new byte[0], 0, 0, 0, false);
+    private static final EncodedUnit END = new EncodedUnit(new byte[0], null, 0, 0, 0, false);
     private static final long STOP_WAIT_MS = 15_000;
 
     /** Container formats. */

@@ -2,12 +2,12 @@ package org.cvmmap.streamer.record;
 
 import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.media.EncodedUnit;
-import org.cvmmap.streamer.pipeline.EncodedUnitListener;
+import org.cvmmap.streamer.pipeline.EncodedStreamHub;
 
 import java.util.List;
 
-/** The MP4 and MCAP recorders of one stream, fed from the encode pipeline's access units. */
-public final class Recorders implements EncodedUnitListener, AutoCloseable {
+/** The MP4 and MCAP recorders of one stream: a reader of its {@link EncodedStreamHub}. */
+public final class Recorders implements EncodedStreamHub.Reader, AutoCloseable {
     private final Recorder mp4;
     private final Recorder mcap;
 

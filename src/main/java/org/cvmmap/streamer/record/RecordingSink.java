@@ -19,4 +19,18 @@ interface RecordingSink {
      * @throws IOException when finalizing failed (what was written before stays readable)
      */
     void finish() throws IOException;
+
+    /**
+     * The unit in Annex B form (both containers take byte-stream input), converted on the writer's
+     * thread.
+     *
+     * @throws IOException naming what is malformed in the unit or its decoder configuration
+     */
+    static byte[] annexB(EncodedUnit unit) throws IOException {
+        try {
+            return unit.annexB();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("access unit cannot be re-framed as Annex B: " + e.getMessage(), e);
+        }
+    }
 }

@@ -27,12 +27,15 @@ class PurePipelineUnitsTest {
     }
 
     @Test
-    void builtInDescriptorsExistForBothCodecs() {
-        for (Codec c : Codec.values()) {
-            PipelineDescriptor d = PipelineDescriptor.builtIn("rtp-" + c.cliName() + ".pipeline");
-            assertThat(d.source()).contains("appsrc name=src").contains("name=parse").contains("${encoder}")
-                    .contains("rtp" + c.cliName() + "pay");
-        }
+    void builtInFragmentsComposeOneDescriptorWithTheContractElements() {
+        PipelineDescriptor d = PipelineDescriptor.compose(List.of("source-appsrc.pipeline", "encoded.pipeline",
+                "output-rtp.pipeline", "output-hub.pipeline"));
+        assertThat(d.name()).isEqualTo("builtin:source-appsrc+encoded+output-rtp+output-hub");
+        assertThat(d.source()).startsWith("appsrc name=src ").contains("! ${encoder} ! ${parser} name=parse")
+                .contains("! tee name=encoded encoded. ! queue name=rtpqueue")
+                .contains("! ${rtp_payloader} name=pay").contains("appsink name=hub");
+        assertThatThrownBy(() -> PipelineDescriptor.compose(List.of("source-nothing.pipeline")))
+                .hasMessage("no built-in pipeline descriptor source-nothing.pipeline");
     }
 
     @Test

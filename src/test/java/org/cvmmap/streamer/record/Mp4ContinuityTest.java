@@ -118,8 +118,9 @@ class Mp4ContinuityTest {
         org.freedesktop.gstreamer.Pipeline enc = (org.freedesktop.gstreamer.Pipeline) org.freedesktop.gstreamer.Gst.parseLaunch(
                 "videotestsrc num-buffers=60 pattern=ball ! video/x-raw,width=160,height=120,framerate=30/1,format=I420"
                 + " ! x264enc tune=zerolatency key-int-max=30 ! h264parse"
-                + " ! video/x-h264,stream-format=byte-stream,alignment=au ! appsink name=sink sync=false");
+                + " ! video/x-h264,stream-format=avc,alignment=au ! appsink name=sink sync=false"); // as the hub gives them
         org.freedesktop.gstreamer.elements.AppSink sink = (org.freedesktop.gstreamer.elements.AppSink) enc.getElementByName("sink");
+        org.cvmmap.streamer.media.EncodedCaps[] caps = new org.cvmmap.streamer.media.EncodedCaps[1];
         enc.play();
         try {
             org.freedesktop.gstreamer.Sample sample;
@@ -130,6 +131,7 @@ class Mp4ContinuityTest {
                 bb.get(au);
                 b.unmap();
                 units.add(au);
+                caps[0] = org.cvmmap.streamer.media.EncodedCaps.parse(sample.getCaps().toString());
                 keys.add(!b.getFlags().contains(org.freedesktop.gstreamer.BufferFlags.DELTA_UNIT));
                 sample.dispose();
             }
@@ -144,7 +146,7 @@ class Mp4ContinuityTest {
             Mp4FileSink out = new Mp4FileSink(file, org.cvmmap.streamer.media.Codec.H264);
             for (int i = 0; i < units.size(); i++) {
                 long t = i * 200_000L; // 0.2 ms apart
-                out.write(new org.cvmmap.streamer.media.EncodedUnit(units.get(i), t, t, t, keys.get(i), 160, 120));
+                out.write(new org.cvmmap.streamer.media.EncodedUnit(units.get(i), caps[0], t, t, t, keys.get(i)));
             }
             out.finish();
         }

@@ -59,8 +59,13 @@ class RecorderTest {
         return new Recorder(f, "k", keyframeRequests::incrementAndGet, (file, o) -> sink);
     }
 
+    private static final org.cvmmap.streamer.media.EncodedCaps CAPS = new org.cvmmap.streamer.media.EncodedCaps(
+            "video/x-h264", org.cvmmap.streamer.support.Fixtures.hexBytes("01 64 00 16 ff e1 00 02 67 64 01 00 02 68 eb"),
+            640, 360, 30);
+
     private static EncodedUnit unit(int i, boolean key) {
-        return new EncodedUnit(new byte[]{0, 0, 0, 1, (byte) i}, i * 33_000_000L, i * 33_000_000L, 1_000 + i, key);
+        // one NAL unit of one byte behind a 4-byte length, in a stream with a real avcC
+        return new EncodedUnit(new byte[]{0, 0, 0, 1, (byte) i}, CAPS, i * 33_000_000L, i * 33_000_000L, 1_000 + i, key);
     }
 
     @Test

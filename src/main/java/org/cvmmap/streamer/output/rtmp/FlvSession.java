@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.output.rtmp;
 
+import org.cvmmap.streamer.media.EncodedCaps;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.output.rtmp;
 
+
 import org.cvmmap.streamer.pipeline.PipelineBuildException;
 import org.cvmmap.streamer.util.RepeatedWarning;
 
@@ -8,20 +9,19 @@ import org.cvmmap.streamer.util.Secrets;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.cvmmap.streamer.pipeline.ForceKeyUnit;
+import org.cvmmap.streamer.pipeline.EncodedStreamHub;
+import org.cvmmap.streamer.media.EncodedCaps;
+import org.cvmmap.streamer.media.EncodedUnit;
 import org.cvmmap.streamer.pipeline.GstBuffers;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
 import org.cvmmap.streamer.pipeline.PipelineDescriptor;
-import org.cvmmap.streamer.pipeline.PipelineTap;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Pipeline;
-import org.freedesktop.gstreamer.Sample;
 import org.freedesktop.gstreamer.StateChangeReturn;
-import org.freedesktop.gstreamer.elements.AppSink;
 import org.freedesktop.gstreamer.elements.AppSrc;
 
 import java.util.ArrayList;
@@ -39,11 +39,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The RTMP output (docs/specs/streamer.md §4): reads encoded access units from the encode pipeline's appsink
- * ({@link PipelineTap}), turns them into FLV tags ({@link FlvSession}) and pushes one tag per buffer
+ * The RTMP output (docs/specs/streamer.md §4): a reader of the stream's {@link EncodedStreamHub}
+ * (access units in avc/hvc1 form with their avcC/hvcC), turns them into FLV tags ({@link FlvSession}) and pushes one tag per buffer
  * into its own client graph ({@code appsrc ! rtmp2sink}, see {@code pipelines/rtmp-publish.pipeline}).
  *
- * <p>Isolation: the appsink callback only copies the access unit into a bounded queue and never
+ * <p>Isolation: the hub callback only puts the shared access unit into a bounded queue and never
  * waits; when the queue or the client's appsrc is full (slow or stalled server), access units are
  * dropped up to the next keyframe, so the stream the server gets is always decodable and ingest and
  * the other outputs never wait for RTMP.
@@ -51,10 +51,10 @@ import java.util.regex.Pattern;
  * <p>Reconnect: any error of the client graph (refused, closed remotely, timeout) tears it down; a new
  * graph is built after a back-off that doubles from {@link RtmpOutput#reconnectMinMs()} to
  * {@link RtmpOutput#reconnectMaxMs()} (reset after {@value #STABLE_MS} ms of publishing). Every session
- * starts with {@code onMetaData}, the sequence header and a keyframe (one is requested from the encoder).
+ * starts with {@code onMetaData}, the sequence header and a keyframe (one is requested through the hub).
  * The URL is only ever logged masked.
  */
-public final class RtmpPublisher implements PipelineTap, AutoCloseable {
+public final class RtmpPublisher implements EncodedStreamHub.Reader, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(RtmpPublisher.class);
     private final RepeatedWarning queueFullWarning = new RepeatedWarning(LOG);
     private final RepeatedWarning disconnectedWarning = new RepeatedWarning(LOG);
@@ -87,14 +87,11 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                         String lastError) {
     }
 
-    private record AccessUnit(EncodedCaps caps, byte[] data, boolean keyframe, long ptsNs, long dtsNs) {
-    }
-
     private final RtmpOutput out;
     private final String key;
     private final double bitrateKbps;
     private final Supplier<Pipeline> graphs;
-    private final BlockingQueue<AccessUnit> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<EncodedUnit> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread thread;
     private final AtomicLong sessions = new AtomicLong();
@@ -107,10 +104,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     private volatile boolean stopping;
     /** Appsink side: drop until a keyframe (after a gap or at a new encode graph). */
     private volatile boolean waitKeyframe = true;
-    private volatile AppSink sink;
-    private String lastCapsText;
-    private EncodedCaps lastCaps;
-    private int keyframeRequests;
+    private final Runnable keyframeRequest;
     /** Client thread: System.nanoTime() when the current session's server answered, 0 until then. */
     private long connectedAt;
 
@@ -121,9 +115,12 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
      * @param graphs      builds a fresh client graph in state NULL with an appsrc named {@code flvsrc}
      *                    ({@link #clientGraph(RtmpOutput)}); may throw
      *                    {@link PipelineBuildException}
+     * @param keyframeRequest asks the encoder for a keyframe (the hub's request path); must not block
      */
-    public RtmpPublisher(RtmpOutput out, String key, double bitrateKbps, Supplier<Pipeline> graphs) {
+    public RtmpPublisher(RtmpOutput out, String key, double bitrateKbps, Supplier<Pipeline> graphs,
+                         Runnable keyframeRequest) {
         this.out = out;
+        this.keyframeRequest = keyframeRequest;
         this.key = key;
         this.bitrateKbps = bitrateKbps;
         this.graphs = graphs;
@@ -156,71 +153,27 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
     }
 
     @Override
-    public void attach(Pipeline pipeline, long generation) {
-        AppSink s = (AppSink) pipeline.getElementByName(PipelineBuilder.RTMP_APPSINK);
-        if (s == null) {
-            throw new PipelineBuildException("no appsink named '" + PipelineBuilder.RTMP_APPSINK
-                    + "' for the RTMP output", "(generation " + generation + ")");
-        }
-        s.set("emit-signals", true);
-        s.connect((AppSink.NEW_SAMPLE) this::onSample);
+    public void newGraph(long generation) {
         waitKeyframe = true; // a new encoder starts with one; nothing of the old graph is continued
-        AppSink old = sink;
-        sink = s;
-        if (old != null) {
-            old.dispose(); // its graph was torn down before this one was built
-        }
     }
 
-    /** Streaming thread of the appsink: copy, queue, never wait. */
-    private FlowReturn onSample(AppSink s) {
-        Sample sample = s.pullSample();
-        if (sample == null) {
-            return FlowReturn.EOS;
+    /** Streaming thread of the hub: queue, never wait. */
+    @Override
+    public void onUnit(EncodedUnit unit) {
+        if (stopping || (waitKeyframe && !unit.keyframe())) {
+            dropped.incrementAndGet();
+            return;
         }
-        try {
-            Buffer b = sample.getBuffer();
-            boolean keyframe = GstBuffers.keyframe(b);
-            if (stopping || (waitKeyframe && !keyframe)) {
-                dropped.incrementAndGet();
-                return FlowReturn.OK;
+        if (queue.offer(unit)) {
+            waitKeyframe = false;
+        } else {
+            dropped.incrementAndGet();
+            if (!waitKeyframe) {
+                queueFullWarning.warn("event=rtmp_queue_full key={} url={} capacity={} cause=\"server slower than the encoder\" action=drop_to_keyframe",
+                        key, out.url().masked(), QUEUE_CAPACITY);
             }
-            EncodedCaps caps = caps(sample);
-            if (caps == null) {
-                dropped.incrementAndGet();
-                return FlowReturn.OK;
-            }
-            byte[] data = GstBuffers.copy(b);
-            AccessUnit au = new AccessUnit(caps, data, keyframe, b.getPresentationTimestamp(), b.getDecodeTimestamp());
-            if (queue.offer(au)) {
-                waitKeyframe = false;
-            } else {
-                dropped.incrementAndGet();
-                if (!waitKeyframe) {
-                    queueFullWarning.warn("event=rtmp_queue_full key={} url={} capacity={} cause=\"server slower than the encoder\" action=drop_to_keyframe",
-                            key, out.url().masked(), QUEUE_CAPACITY);
-                }
-                waitKeyframe = true;
-            }
-        } finally {
-            sample.dispose();
+            waitKeyframe = true;
         }
-        return FlowReturn.OK;
-    }
-
-    /** Parses the sample's caps when they changed; null (logged once) when unusable. */
-    private EncodedCaps caps(Sample sample) {
-        String text = sample.getCaps().toString();
-        if (!text.equals(lastCapsText)) {
-            lastCapsText = text;
-            try {
-                lastCaps = EncodedCaps.parse(text);
-            } catch (IllegalArgumentException e) {
-                lastCaps = null;
-                LOG.error("event=rtmp_caps_invalid key={} cause=\"{}\" caps=\"{}\"", key, e.getMessage(), text);
-            }
-        }
-        return lastCaps;
     }
 
     /** Sends what is queued, the sequence end and EOS, then closes the connection (at most ~2 s). */
@@ -315,7 +268,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                     LOG.info("event=rtmp_connected key={} url={} session={} connect_ms={}", key, out.url().masked(), n,
                             TimeUnit.NANOSECONDS.toMillis(connectedAt - t0));
                 }
-                AccessUnit au = queue.poll(50, TimeUnit.MILLISECONDS);
+                EncodedUnit au = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (au == null) {
                     if (stopping) {
                         finish(src, flv, eos);
@@ -341,7 +294,7 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
                     continue;
                 }
                 if (!streamStarted) {
-                    startStream(src, tags, flv, n, connectedAt != 0);
+                    startStream(src, tags, flv, au.caps(), n, connectedAt != 0);
                     streamStarted = true;
                     continue;
                 }
@@ -378,7 +331,8 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
      * streamheader (rtmp2sink sends them right after {@code publish}); the keyframe follows as a buffer.
      * When not yet connected, rtmp2sink holds them until it is.
      */
-    private void startStream(AppSrc src, List<FlvSession.Tag> tags, FlvSession flv, long session, boolean connected) {
+    private void startStream(AppSrc src, List<FlvSession.Tag> tags, FlvSession flv, EncodedCaps c, long session,
+                             boolean connected) {
         List<byte[]> header = new ArrayList<>();
         header.add(flv.fileHeader());
         List<FlvSession.Tag> rest = new ArrayList<>();
@@ -397,7 +351,6 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
         for (FlvSession.Tag t : rest) {
             push(src, t);
         }
-        EncodedCaps c = lastCaps;
         LOG.info("event=rtmp_stream_started key={} url={} session={} packaging={} size={}x{} first_tag_ms={} connected={}",
                 key, out.url().masked(), session, out.packaging(), c == null ? 0 : c.width(), c == null ? 0 : c.height(),
                 rest.isEmpty() ? -1 : rest.get(0).timeMs(), connected);
@@ -441,10 +394,6 @@ public final class RtmpPublisher implements PipelineTap, AutoCloseable {
 
     /** Asks the encoder for a keyframe so a new session need not wait for the next GOP. */
     private void requestKeyframe() {
-        AppSink s = sink;
-        if (s != null) {
-            boolean ok = ForceKeyUnit.requestUpstream(s, ++keyframeRequests);
-            LOG.debug("event=rtmp_keyframe_requested key={} accepted={}", key, ok);
-        }
+        keyframeRequest.run();
     }
 }

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.output.rtmp;
 
+import org.cvmmap.streamer.media.EncodedCaps;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

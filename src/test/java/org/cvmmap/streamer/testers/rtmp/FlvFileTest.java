@@ -1,7 +1,7 @@
 package org.cvmmap.streamer.testers.rtmp;
 
 import org.cvmmap.streamer.output.rtmp.FlvSession;
-import org.cvmmap.streamer.output.rtmp.EncodedCaps;
+import org.cvmmap.streamer.media.EncodedCaps;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 import org.cvmmap.streamer.output.rtmp.FlvTags;
 

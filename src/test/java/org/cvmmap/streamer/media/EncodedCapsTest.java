@@ -1,4 +1,5 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.media;
+
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

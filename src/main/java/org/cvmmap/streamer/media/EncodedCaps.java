@@ -1,4 +1,4 @@
-package org.cvmmap.streamer.output.rtmp;
+package org.cvmmap.streamer.media;
 
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -61,6 +61,20 @@ public record EncodedCaps(String mediaType, byte[] codecConfig, int width, int h
             throw new IllegalArgumentException("caps has no " + name);
         }
         return Integer.parseInt(m.group(1));
+    }
+
+    /** Whether the stream is H.265 (else H.264). */
+    public boolean h265() {
+        return mediaType.equals("video/x-h265");
+    }
+
+    /**
+     * The decoder configuration record parsed: NAL length size and parameter sets.
+     *
+     * @throws IllegalArgumentException naming the field when {@code codec_data} is not a valid avcC/hvcC
+     */
+    public NalFraming.DecoderConfig decoderConfig() {
+        return h265() ? NalFraming.hvcC(codecConfig) : NalFraming.avcC(codecConfig);
     }
 
     /** Whether a new sequence header is needed: another configuration record or picture size. */
