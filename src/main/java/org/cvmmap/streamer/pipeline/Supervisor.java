@@ -9,7 +9,6 @@ import org.cvmmap.streamer.util.RepeatedWarning;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.cvmmap.streamer.util.Backoff;
 import org.cvmmap.streamer.util.ExitCodes;
@@ -17,8 +16,6 @@ import org.cvmmap.streamer.util.WallClock;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Bus;
-import org.freedesktop.gstreamer.Caps;
-import org.freedesktop.gstreamer.FlowReturn;
 import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.glib.NativeObject;
 import org.freedesktop.gstreamer.PadProbeReturn;
@@ -38,7 +35,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Owns the pipeline lifecycle (docs/specs/streamer.md §7): asks the {@link PipelineBuilder} for a graph with
@@ -46,7 +42,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * from NVENC to software, rebuilds with bounded exponential back-off after errors, and ends it with
  * EOS. It never builds graphs itself.
  *
- * <p>Threads: {@link #run()} is the supervisor loop; a pusher thread moves frames from the
+ * <p>Threads: {@link #run()} is the supervisor loop; the {@link FramePusher} thread moves frames from the
  * latest-frame {@link FrameQueue} into appsrc (renegotiating caps and forcing a keyframe on producer
  * resets); GStreamer's bus and pad-probe callbacks only post events. Exit codes: docs/specs/streamer.md §10.
  *
@@ -60,7 +56,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Supervisor {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     private final RepeatedWarning pipelineWarning = new RepeatedWarning(LOG);
-    private final RepeatedWarning tooSmallWarning = new RepeatedWarning(LOG);
     private static final long EOS_WAIT_MS = 5000;
     /** A pipeline that ran this long before failing resets the restart count and back-off, ms. */
     static final long STABLE_MS = 10_000;
@@ -106,7 +101,7 @@ public final class Supervisor {
     }
 
     /** One running graph. */
-    private final class Active {
+    private final class Active implements FramePusher.Graph {
         final long gen;
         final Pipeline pipeline;
         /** The appsrc frames are pushed into; null when the source is inside the graph (cuframes inputs). */
@@ -133,6 +128,41 @@ public final class Supervisor {
                 wrappers.add(wrapper);
             }
             return wrapper;
+        }
+
+        @Override
+        public long generation() {
+            return gen;
+        }
+
+        @Override
+        public AppSrc src() {
+            return src;
+        }
+
+        @Override
+        public RawVideoFormat format() {
+            return format;
+        }
+
+        @Override
+        public void format(RawVideoFormat f) {
+            format = f;
+        }
+
+        @Override
+        public boolean draining() {
+            return draining;
+        }
+
+        /** Counts the frame; a hardware encoder with no access unit after the probe frames has stalled. */
+        @Override
+        public void framePushed() {
+            long n = pushed.incrementAndGet();
+            if (encoder.hardware() && accessUnits.get() == 0 && n >= config.nvencProbeFrames() && !stallReported) {
+                stallReported = true;
+                events.add(new EncoderStalled(gen, n));
+            }
         }
 
         Active(long gen, Pipeline pipeline, EncoderSpec encoder, RawVideoFormat format) {
@@ -188,15 +218,7 @@ public final class Supervisor {
     private final FrameQueue queue;
     private final String key;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final ReentrantLock pushLock = new ReentrantLock();
     private volatile Active active;
-    private volatile RawVideoFormat lastFormat;
-    private volatile boolean running = true;
-    /** Set by the pusher before it sends EOS at the end of input: an EOS after it is the normal end. */
-    private volatile boolean inputFinished;
-    private IngestFrame held;
-    /** Whether a graph has ever reached PLAYING: before, frames wait in the queue's start-up backlog. */
-    private volatile boolean everStarted;
     private volatile PushListener pushListener;
     private final CaptureTimes captureTimes = new CaptureTimes();
     /** RTP bytes of the graphs already torn down (guarded by graphStats). */
@@ -204,7 +226,8 @@ public final class Supervisor {
     private final Object graphStats = new Object();
     private final List<PipelineTap> taps = new CopyOnWriteArrayList<>();
     private long generation;
-    private final Thread pusher;
+    /** Frames into appsrc; null when the source is inside the graph (cuframes inputs). */
+    private final FramePusher pusher;
     private final boolean passthrough;
     private final boolean sourceInGraph;
 
@@ -225,8 +248,8 @@ public final class Supervisor {
         this.key = config.streamKey();
         this.passthrough = config.passthrough();
         this.sourceInGraph = config.sourceInGraph();
-        this.pusher = new Thread(this::pushLoop, "pusher-" + key);
-        this.pusher.setDaemon(true);
+        this.pusher = sourceInGraph ? null : new FramePusher(key, config.codec(), config.nominalFps(),
+                config.ingestMaxFrames(), queue, stats, captureTimes, gen -> events.add(new Drained(gen)));
     }
 
     /** Installs a push observer (before {@link #run()}). */
@@ -303,7 +326,7 @@ public final class Supervisor {
             stats.encoder("none", "passthrough: the input is already encoded (cuframes packets)");
         } else if (selector.current() == null) {
             return noEncoder();
-        } else if (!sourceInGraph) {
+        } else if (pusher != null) {
             pusher.start();
         }
         Backoff backoff = new Backoff(config.restartBackoffMinMs(), config.restartBackoffMaxMs());
@@ -381,23 +404,13 @@ public final class Supervisor {
 
     /** Tears down what is running, stops the pusher and frees every frame still held or queued. */
     private void stopPusher() {
-        running = false;
         Active a = active;
         if (a != null) {
             teardown(a);
         }
-        try {
-            pusher.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (pusher != null) {
+            pusher.stop();
         }
-        synchronized (this) {
-            if (held != null) {
-                held.buffer().discard();
-                held = null;
-            }
-        }
-        queue.clear();
     }
 
     private static String encoderName(EncoderSpec spec) {
@@ -443,7 +456,7 @@ public final class Supervisor {
 
     /** @return an exit code if the run must end before any frame arrived, else null */
     private Integer waitForFirstFormat() {
-        while (lastFormat == null) {
+        while (pusher.lastFormat() == null) {
             Event e = pollEvent(100);
             declineIfRequest(e);
             if (e instanceof Stop s) {
@@ -488,7 +501,7 @@ public final class Supervisor {
 
     /** @return the running graph, or null if it could not reach PLAYING */
     private Active start(EncoderSpec spec) {
-        RawVideoFormat format = lastFormat;
+        RawVideoFormat format = pusher == null ? null : pusher.lastFormat();
         int fps = config.nominalFps();
         Pipeline p = spec == null ? builder.buildPassthrough() : builder.build(spec, format, fps);
         long g = ++generation;
@@ -554,7 +567,9 @@ public final class Supervisor {
         }
         stats.format(format != null ? format.toString() : passthrough ? "encoded" : "cuframes NV12");
         active = a;
-        everStarted = true;
+        if (pusher != null && a.src != null) {
+            pusher.activate(a);
+        }
         return a;
     }
 
@@ -648,7 +663,7 @@ public final class Supervisor {
                 return rebuild(a, r, merged);
             }
             if ((e instanceof Drained d && d.gen() == a.gen) || (e instanceof BusEos eos && eos.gen() == a.gen
-                    && (inputFinished || sourceInGraph))) {
+                    && (sourceInGraph || pusher.inputFinished()))) {
                 boolean clean = waitEos(a, EOS_WAIT_MS);
                 LOG.info("event=input_finished key={} eos_received={} frames_pushed={} access_units={}", key, clean,
                         stats.framesPushed.get(), stats.accessUnits.get());
@@ -749,6 +764,9 @@ public final class Supervisor {
                 active = null;
             }
         }
+        if (pusher != null) {
+            pusher.detach(a);
+        }
         a.pipeline.setState(State.NULL); // unblocks a push waiting in appsrc (flushing)
         for (PipelineTap t : taps) {
             try {
@@ -757,16 +775,18 @@ public final class Supervisor {
                 LOG.warn("event=tap_detach_failed key={} gen={} cause=\"{}\"", key, a.gen, e.toString());
             }
         }
-        pushLock.lock();
-        try {
-            // Every wrapper holds a reference: left to the GC, a disposed graph's elements (udpsink's
-            // cancellable, rtmp2sink's main context: an eventfd each) would outlive it until the next
-            // collection, and a restart flood would run out of descriptors first.
+        // Every wrapper holds a reference: left to the GC, a disposed graph's elements (udpsink's
+        // cancellable, rtmp2sink's main context: an eventfd each) would outlive it until the next
+        // collection, and a restart flood would run out of descriptors first.
+        Runnable dispose = () -> {
             a.wrappers.forEach(NativeObject::dispose);
             a.pipeline.getBus().dispose();
             a.pipeline.dispose();
-        } finally {
-            pushLock.unlock();
+        };
+        if (pusher != null) {
+            pusher.whileNotPushing(dispose);
+        } else {
+            dispose.run();
         }
         drainEventsOf(a.gen);
     }
@@ -774,145 +794,5 @@ public final class Supervisor {
     private void drainEventsOf(long gen) {
         events.removeIf(e -> (e instanceof BusError b && b.gen() == gen) || (e instanceof BusEos b2 && b2.gen() == gen)
                 || (e instanceof EncoderConfirmed c && c.gen() == gen));
-    }
-
-    // ---------------------------------------------------------------- pusher thread
-
-    private void pushLoop() {
-        long maxFrames = config.ingestMaxFrames();
-        boolean drainedSent = false;
-        while (running) {
-            IngestFrame f;
-            synchronized (this) {
-                f = held;
-                held = null;
-            }
-            Active a = active;
-            if (f == null && a == null && !everStarted) {
-                // Before the first graph: frames stay queued (the start-up backlog) and are pushed
-                // in order once it plays; the supervisor needs only the first one's format.
-                IngestFrame head = queue.peek();
-                if (head != null && !tooSmall(head.format())) {
-                    lastFormat = head.format();
-                    sleepQuietly();
-                    continue;
-                }
-            }
-            if (f == null) {
-                try {
-                    f = queue.poll(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            boolean limitReached = maxFrames > 0 && stats.framesPushed.get() >= maxFrames;
-            if (f == null && !queue.isFinished() && !limitReached) {
-                continue;
-            }
-            if (f == null || limitReached) {
-                if (f != null) {
-                    f.buffer().discard();
-                }
-                if (!drainedSent && a != null) {
-                    drainedSent = true;
-                    LOG.info("event=input_end key={} cause={}", key, limitReached ? "ingest_max_frames" : "producer_finished");
-                    // Before the EOS: its bus message may reach the supervisor ahead of Drained.
-                    inputFinished = true;
-                    events.add(new Drained(a.gen));
-                    pushLock.lock();
-                    try {
-                        if (a == active) { // a graph torn down meanwhile has had its wrappers disposed
-                            a.src.endOfStream();
-                        }
-                    } finally {
-                        pushLock.unlock();
-                    }
-                } else if (!drainedSent && lastFormat == null && queue.isFinished()) {
-                    drainedSent = true;
-                    events.add(new Drained(-1));
-                }
-                sleepQuietly();
-                continue;
-            }
-            if (tooSmall(f.format())) {
-                int min = config.codec().minSide();
-                // the encoder would refuse its caps: a frame, not a graph, is what fails
-                f.buffer().discard();
-                long n = stats.invalid.incrementAndGet();
-                tooSmallWarning.warn("event=frame_invalid key={} frame_id={} format=\"{}\" invalid_total={} cause=\"{} "
-                        + "encodes frames of at least {}x{}\"", key, f.frameId(), f.format(), n, config.codec().cliName(),
-                        min, min);
-                continue;
-            }
-            lastFormat = f.format();
-            if (a == null) {
-                hold(f);
-                sleepQuietly();
-                continue;
-            }
-            push(a, f);
-        }
-    }
-
-    /** Smaller than the codec's encoder takes. */
-    private boolean tooSmall(RawVideoFormat format) {
-        int min = config.codec().minSide();
-        return format.width() < min || format.height() < min;
-    }
-
-    private synchronized void hold(IngestFrame f) {
-        if (held != null) {
-            held.buffer().discard();
-            stats.dropped.incrementAndGet();
-            if (held.reset() && !f.reset()) {
-                f = new IngestFrame(f.frameId(), f.timestampNs(), f.format(), f.buffer(), true, f.readNanos());
-            }
-        }
-        held = f;
-    }
-
-    private void sleepQuietly() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void push(Active a, IngestFrame f) {
-        FlowReturn ret;
-        pushLock.lock();
-        try {
-            if (a != active || a.draining) {
-                hold(f);
-                return;
-            }
-            if (!f.format().equals(a.format)) {
-                LOG.info("event=caps_renegotiated key={} from={} to={}", key, a.format, f.format());
-                a.src.setCaps(new Caps(f.format().caps(config.nominalFps(), 1)));
-                a.format = f.format();
-                stats.format(f.format().toString());
-            }
-            if (f.reset()) {
-                boolean ok = ForceKeyUnit.request(a.src, (int) stats.resets.get());
-                LOG.info("event=keyframe_forced key={} frame_id={} accepted={} cause=producer_reset", key, f.frameId(), ok);
-            }
-            captureTimes.pushed(f.frameId(), f.timestampNs());
-            Buffer b = ((GstFrameBuffer) f.buffer()).release();
-            b.setOffset(f.frameId()); // raw video: offset = frame number; lets observers map PTS to frame
-            ret = a.src.pushBuffer(b); // takes ownership: b is never touched again
-        } finally {
-            pushLock.unlock();
-        }
-        if (ret != FlowReturn.OK) {
-            LOG.debug("event=push_refused key={} flow={}", key, ret);
-            return;
-        }
-        stats.framesPushed.incrementAndGet();
-        long n = a.pushed.incrementAndGet();
-        if (a.encoder.hardware() && a.accessUnits.get() == 0 && n >= config.nvencProbeFrames() && !a.stallReported) {
-            a.stallReported = true;
-            events.add(new EncoderStalled(a.gen, n));
-        }
     }
 }
