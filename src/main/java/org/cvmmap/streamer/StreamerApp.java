@@ -2,11 +2,8 @@ package org.cvmmap.streamer;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.config.InputSpec;
-import org.cvmmap.streamer.output.rtp.RtpOutput;
 import org.cvmmap.streamer.config.StreamerConfig;
-import org.cvmmap.streamer.control.ControlService;
 import org.cvmmap.streamer.control.NatsControlPlane;
 import org.cvmmap.streamer.control.StreamerControl;
 import org.cvmmap.streamer.record.Recorder;
@@ -15,14 +12,11 @@ import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.record.Recorders;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.cuframes.CudaDriver;
-import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
-import org.cvmmap.streamer.ingest.cuframes.PacketRingHeader;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapIngest;
 import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
 import org.cvmmap.streamer.ingest.dummy.DummyProducer;
 import org.cvmmap.streamer.output.rtmp.RtmpPublisher;
 import org.cvmmap.streamer.output.rtp.RtpSession;
-import org.cvmmap.streamer.output.rtp.Sdp;
 import org.cvmmap.streamer.pipeline.EncodedStreamHub;
 import org.cvmmap.streamer.pipeline.EncoderSelector;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
@@ -35,16 +29,8 @@ import org.cvmmap.streamer.media.StreamStats;
 import org.cvmmap.streamer.pipeline.Supervisor;
 import org.cvmmap.streamer.util.ExitCodes;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -75,6 +61,7 @@ public final class StreamerApp implements StreamerControl {
     private volatile RtmpPublisher rtmp;
     private final List<PipelineTap> extraTaps = new CopyOnWriteArrayList<>();
     private final Recorders recorders;
+    private final StatusReport statusReport;
     /** The stream's encoded access units, one copy for every reader (recorders, RTMP). */
     private final EncodedStreamHub hub;
     /** How long a NATS keyframe request waits for the supervisor to carry it out, ms. */
@@ -102,6 +89,10 @@ public final class StreamerApp implements StreamerControl {
         this.recorders = new Recorders(config.codec(), config.input().natsKey(), config.input().label(),
                 () -> hub.requestKeyframe("recording needs a keyframe"));
         hub.addReader(recorders);
+        this.statusReport = new StatusReport(config, stats, () -> frameQueue, () -> {
+            Supervisor s = supervisor;
+            return s == null ? -1 : s.rtpBytesSent();
+        }, this::rtmpStats, recorders, () -> nats);
     }
 
     /** With the real CUDA driver check. */
@@ -177,14 +168,12 @@ public final class StreamerApp implements StreamerControl {
         GstRuntime.init();
         InputSpec in = config.input();
         String key = in.streamKey();
-        if (in.cuframes() != null) {
-            Integer code = checkCuframes(in);
-            if (code != null) {
-                return code;
-            }
+        Integer refused = InputPreflight.check(config, installed, cudaProblem);
+        if (refused != null) {
+            return refused;
         }
         if (config.rtp() != null && config.rtp().sdpPath() != null) {
-            writeSdp(config.rtp(), key);
+            SdpFile.write(config, key);
         }
         FrameQueue queue = FrameQueue.withStartupBacklog(config.queueSize(), stats.dropped);
         frameQueue = queue;
@@ -262,7 +251,7 @@ public final class StreamerApp implements StreamerControl {
         });
         int code;
         NatsControlPlane control = config.nats() == null ? null
-                : new NatsControlPlane(config.nats(), in.natsKey(), serviceMetadata(), this);
+                : new NatsControlPlane(config.nats(), in.natsKey(), statusReport.serviceMetadata(), this);
         try {
             if (control != null) {
                 control.start();
@@ -289,7 +278,7 @@ public final class StreamerApp implements StreamerControl {
                 producerThread.start();
             }
             if (config.statusIntervalMs() > 0) {
-                StatusLine line = new StatusLine(key, stats, this::rtmpStats);
+                StatusReport.StatusLine line = new StatusReport.StatusLine(key, stats, this::rtmpStats);
                 ticker.scheduleAtFixedRate(line::log, config.statusIntervalMs(), config.statusIntervalMs(),
                         TimeUnit.MILLISECONDS);
             }
@@ -322,7 +311,7 @@ public final class StreamerApp implements StreamerControl {
                 producer.close();
             }
         }
-        new StatusLine(key, stats, this::rtmpStats).log();
+        new StatusReport.StatusLine(key, stats, this::rtmpStats).log();
         long first = stats.firstFrameNanos.get();
         double activeS = first == 0 ? 0 : (System.nanoTime() - first) / 1e9;
         LOG.info("event=exit key={} exit_code={} active_s={} avg_fps_in={} counters={}", key, code,
@@ -350,120 +339,11 @@ public final class StreamerApp implements StreamerControl {
         return true;
     }
 
-    /** NATS micro metadata (discovery): who this streamer is and what it publishes. */
-    private Map<String, String> serviceMetadata() {
-        Map<String, String> m = new LinkedHashMap<>();
-        InputSpec in = config.input();
-        m.put("instance", in.label());
-        m.put("key", in.natsKey());
-        m.put("status_subject", "cvmmap." + in.natsKey() + ".status");
-        m.put("subject_prefix", ControlService.subjectPrefix(in.natsKey()));
-        m.put("codec", config.codec().cliName());
-        m.put("outputs", outputs());
-        m.put("version", ControlService.VERSION);
-        m.put("host", hostName());
-        m.put("instance_id", config.instanceId());
-        m.put("pid", Long.toString(ProcessHandle.current().pid()));
-        return m;
-    }
-
-    private String outputs() {
-        List<String> o = new ArrayList<>();
-        if (config.rtp() != null) {
-            o.add("rtp");
-        }
-        if (config.rtmp() != null) {
-            o.add("rtmp");
-        }
-        if (config.pipelineFile() != null) {
-            o.add("custom");
-        }
-        return String.join(",", o);
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown";
-        }
-    }
-
     // ------------------------------------------------------------ StreamerControl (NATS)
 
     @Override
     public Map<String, Object> status() {
-        InputSpec in = config.input();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("service", ControlService.NAME);
-        m.put("version", ControlService.VERSION);
-        m.put("instance", in.label());
-        m.put("key", in.natsKey());
-        m.put("host", hostName());
-        m.put("instance_id", config.instanceId());
-        m.put("uptime_s", Math.round(stats.uptimeSeconds() * 1000) / 1000.0);
-        Map<String, Long> c = stats.counters();
-        Map<String, Object> frames = new LinkedHashMap<>();
-        frames.put("in", c.get("frames_in"));
-        frames.put("pushed", c.get("frames_pushed"));
-        frames.put("encoded", c.get("access_units"));
-        frames.put("dropped", c.get("dropped"));
-        frames.put("torn", c.get("torn"));
-        frames.put("invalid", c.get("invalid"));
-        m.put("frames", frames);
-        FrameQueue q = frameQueue;
-        Map<String, Object> queue = new LinkedHashMap<>();
-        queue.put("capacity", q == null ? config.queueSize() : q.capacity());
-        queue.put("depth", q == null ? 0 : q.depth());
-        m.put("queue", queue);
-        m.put("encoded_bytes", c.get("encoded_bytes"));
-        m.put("resets", c.get("resets"));
-        m.put("restarts", c.get("restarts"));
-        m.put("format", stats.format());
-        m.put("encoder", Map.of("name", stats.encoder(), "reason", stats.encoderReason()));
-        long lat = stats.ingestLatencyNs.get();
-        m.put("ingest_latency_ms", lat < 0 ? null : Math.round(lat / 1e3) / 1e3);
-        List<Map<String, Object>> outs = new ArrayList<>();
-        if (config.rtp() != null) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("kind", "rtp");
-            o.put("endpoint", config.rtp().host() + ":" + config.rtp().port());
-            o.put("payload_type", config.rtp().payloadType());
-            Supervisor sup = supervisor;
-            long bytes = sup == null ? -1 : sup.rtpBytesSent();
-            o.put("state", bytes > 0 ? "SENDING" : "IDLE");
-            o.put("connected", bytes > 0); // UDP: "connected" means packets are leaving
-            o.put("bytes", Math.max(0, bytes));
-            o.put("reconnects", 0);
-            outs.add(o);
-        }
-        RtmpPublisher.Stats r = rtmpStats();
-        if (config.rtmp() != null) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("kind", "rtmp");
-            o.put("url", config.rtmp().url().masked());
-            o.put("mode", config.rtmp().packaging().toString());
-            o.put("state", r == null ? "STOPPED" : r.state().name());
-            o.put("connected", r != null && r.state() == RtmpPublisher.State.PUBLISHING);
-            o.put("bytes", r == null ? 0 : r.bytes());
-            o.put("coded_frames", r == null ? 0 : r.codedFrames());
-            o.put("reconnects", r == null ? 0 : Math.max(0, r.sessions() - 1));
-            o.put("dropped", r == null ? 0 : r.dropped());
-            o.put("last_error", r == null || r.lastError() == null ? "" : r.lastError());
-            outs.add(o);
-        }
-        m.put("outputs", outs);
-        Map<String, Object> rec = new LinkedHashMap<>();
-        for (Recorder each : recorders.all()) {
-            rec.put(each.format().id(), ControlService.toJson(each.status()));
-        }
-        m.put("recorders", rec);
-        NatsControlPlane n = nats;
-        if (n != null) {
-            m.put("producer", n.producer().toJson());
-            m.put("nats", n.toJson());
-        }
-        return m;
+        return statusReport.status();
     }
 
     @Override
@@ -528,114 +408,5 @@ public final class StreamerApp implements StreamerControl {
                 + "keyframe on the next frame\"", key, why, instance);
     }
 
-    /**
-     * Checks a cuframes input before anything is built: the plugin must be loaded, frames input needs
-     * cuframessrc; a packet ring that already exists must carry the codec of {@code --codec}.
-     *
-     * @return an exit code to end with (5: element missing, or no CUDA for a frames input; 2: codec
-     *         mismatch; 3: unreadable ring), or null
-     */
-    private Integer checkCuframes(InputSpec in) {
-        String key = in.streamKey();
-        CuframesUri u = in.cuframes();
-        String element = u.kind() == CuframesUri.Kind.PACKETS ? "cuframespacketsrc" : "cuframessrc";
-        if (!installed.test(element)) {
-            LOG.error("event=input_unavailable key={} element={} cause=\"GStreamer element {} not found: build the plugin "
-                    + "(mvn compile → target/gst-plugins) or set GST_PLUGIN_PATH to the folder holding libgstcuframes.so\"",
-                    key, element, element);
-            return ExitCodes.PIPELINE_INIT;
-        }
-        if (u.kind() == CuframesUri.Kind.FRAMES) {
-            String cuda = cudaProblem.get();
-            if (cuda != null) { // the source could never start: no rebuild loop, exit 5 now
-                LOG.error("event=input_unavailable key={} element={} cause=\"CUDA is not available: {}; cuframes:// "
-                        + "needs an NVIDIA GPU and driver (cuframes-packets:// does not)\"", key, element, cuda);
-                return ExitCodes.PIPELINE_INIT;
-            }
-            return null; // the frames header is checked by cuframessrc after the handshake
-        }
-        Path ring = Path.of(u.packetRingPath());
-        if (!Files.exists(ring)) {
-            LOG.info("event=input_waiting key={} ring={} cause=\"no publisher yet: the source waits\"", key, ring);
-            return null;
-        }
-        try (InputStream head = Files.newInputStream(ring)) {
-            PacketRingHeader h = PacketRingHeader.parse(head.readNBytes(PacketRingHeader.MIN_BYTES));
-            if (h.codec() != config.codec()) {
-                LOG.error("event=config_error key={} flag=--codec value={} cause=\"the packet ring {} carries {} "
-                        + "(codec_id); give --codec {}\"", key, config.codec().cliName(), ring, h.codec().cliName(),
-                        h.codec().cliName());
-                return ExitCodes.CONFIG;
-            }
-            LOG.info("event=input_ring key={} ring={} codec={} slots={} data_size={} producer_pid={}", key, ring,
-                    h.codec().cliName(), h.slots(), h.dataSize(), h.producerPid());
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.error("event=input_unreadable key={} ring={} cause=\"{}\"", key, ring, e.getMessage());
-            return ExitCodes.PT_MISMATCH_OR_SHM;
-        }
-        return null;
-    }
 
-    private void writeSdp(RtpOutput rtp, String key) {
-        String address;
-        try {
-            address = InetAddress.getByName(rtp.host()).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new ConfigException("--rtp-endpoint", rtp.host(), "host cannot be resolved");
-        }
-        String sdp = Sdp.render(config.codec(), address, rtp.port(), rtp.payloadType(), "cvmmap-streamer " + key,
-                System.currentTimeMillis() / 1000);
-        Path target = rtp.sdpPath().toAbsolutePath();
-        try {
-            Path dir = target.getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
-            }
-            Path tmp = Files.createTempFile(dir, ".sdp", ".tmp");
-            Files.writeString(tmp, sdp);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new ConfigException("--rtp-sdp", rtp.sdpPath(), "cannot be written: " + e.getMessage());
-        }
-        LOG.info("event=sdp_written key={} path={} codec={} endpoint={}:{} pt={}", key, target, config.codec().cliName(),
-                address, rtp.port(), rtp.payloadType());
-    }
-
-    /** The periodic one-line status (rates over the last interval). */
-    static final class StatusLine {
-        private final String key;
-        private final StreamStats stats;
-        private long lastNanos = System.nanoTime();
-        private final Supplier<RtmpPublisher.Stats> rtmp;
-        private Map<String, Long> last;
-
-        StatusLine(String key, StreamStats stats, Supplier<RtmpPublisher.Stats> rtmp) {
-            this.key = key;
-            this.stats = stats;
-            this.rtmp = rtmp;
-            this.last = stats.counters();
-        }
-
-        synchronized void log() {
-            long now = System.nanoTime();
-            Map<String, Long> c = stats.counters();
-            double secs = Math.max(1e-3, (now - lastNanos) / 1e9);
-            double fpsIn = (c.get("frames_in") - last.get("frames_in")) / secs;
-            double fpsOut = (c.get("access_units") - last.get("access_units")) / secs;
-            double kbps = (c.get("encoded_bytes") - last.get("encoded_bytes")) * 8 / secs / 1000;
-            LOG.info("event=status key={} fps_in={} fps_out={} bitrate_kbps={} frames_in={} pushed={} encoded={} dropped={} torn={} invalid={} resets={} restarts={} format=\"{}\" encoder={} encoder_reason=\"{}\"",
-                    key, String.format("%.1f", fpsIn), String.format("%.1f", fpsOut), String.format("%.0f", kbps),
-                    c.get("frames_in"), c.get("frames_pushed"), c.get("access_units"), c.get("dropped"), c.get("torn"),
-                    c.get("invalid"), c.get("resets"), c.get("restarts"), stats.format(), stats.encoder(),
-                    stats.encoderReason());
-            RtmpPublisher.Stats r = rtmp.get();
-            if (r != null) {
-                LOG.info("event=rtmp_status key={} state={} sessions={} published={} coded_frames={} dropped={} last_error=\"{}\"",
-                        key, r.state(), r.sessions(), r.published(), r.codedFrames(), r.dropped(),
-                        r.lastError() == null ? "" : r.lastError());
-            }
-            last = c;
-            lastNanos = now;
-        }
-    }
 }

@@ -12,7 +12,6 @@ import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.cvmmap.streamer.util.Backoff;
 import org.cvmmap.streamer.util.ExitCodes;
-import org.cvmmap.streamer.util.WallClock;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Bus;
