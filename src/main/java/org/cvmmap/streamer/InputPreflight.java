@@ -71,7 +71,7 @@ final class InputPreflight {
                     h.codec().cliName(), h.slots(), h.dataSize(), h.producerPid());
         } catch (IOException | IllegalArgumentException e) {
             LOG.error("event=input_unreadable key={} ring={} cause=\"{}\"", key, ring, e.getMessage());
-            return ExitCodes.PT_MISMATCH_OR_SHM;
+            return ExitCodes.SHM;
         }
         return null;
     }

@@ -212,10 +212,10 @@ public final class StreamerApp implements StreamerControl {
                         in.dummyFps(), in.dummyFrames()));
             } catch (UncheckedIOException e) {
                 LOG.error("event=producer_failed key={} cause=\"{}\"", key, e.getMessage());
-                return ExitCodes.PT_MISMATCH_OR_SHM;
+                return ExitCodes.SHM;
             } catch (ZmqSocket.ZmqException e) {
                 LOG.error("event=producer_failed key={} cause=\"{}\"", key, e.getMessage());
-                return ExitCodes.THRESHOLD_OR_SUBSCRIBER;
+                return ExitCodes.SUBSCRIBER;
             }
         }
         // A cuframes input is read by the graph's own source element: no ingest.

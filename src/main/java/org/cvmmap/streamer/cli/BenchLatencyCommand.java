@@ -1,7 +1,8 @@
 package org.cvmmap.streamer.cli;
 
+import org.cvmmap.streamer.testers.TesterExitCodes;
+
 import org.cvmmap.streamer.testers.LatencyBench;
-import org.cvmmap.streamer.util.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,6 +30,6 @@ public final class BenchLatencyCommand implements Callable<Integer> {
                 pipeline)).run();
         System.out.printf("latency %dx%d@%d %s: samples=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f dropped=%d torn=%d%n",
                 width, height, fps, codec, r.samples(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.dropped(), r.torn());
-        return r.samples() > 0 ? ExitCodes.OK : ExitCodes.PROTOCOL;
+        return r.samples() > 0 ? TesterExitCodes.OK : TesterExitCodes.PROTOCOL;
     }
 }

@@ -42,6 +42,12 @@ import java.util.concurrent.TimeoutException;
                 + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 3 not permitted by NATS, 4 no streamer answers, 6 NATS unreachable, 124 timeout.")
 public final class CtlCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Exit code: the NATS permissions of this user do not allow the request. */
+    static final int NOT_PERMITTED = 3;
+    /** Exit code: no streamer answered (none serves the key, or none is running). */
+    static final int NO_STREAMER = 4;
+    /** Exit code: NATS cannot be reached (or refused the connection: TLS, credentials). */
+    static final int NATS_UNREACHABLE = 6;
 
     @Spec
     CommandSpec spec;
@@ -85,7 +91,7 @@ public final class CtlCommand implements Callable<Integer> {
                     k, state, encoder, md.path("outputs").asText("-"));
         }
         out.flush();
-        return infos.isEmpty() ? ExitCodes.THRESHOLD_OR_SUBSCRIBER : ExitCodes.OK;
+        return infos.isEmpty() ? NO_STREAMER : ExitCodes.OK;
     }
 
     @Override
@@ -142,7 +148,7 @@ public final class CtlCommand implements Callable<Integer> {
             client = ControlClient.connect(nats.toConfig());
         } catch (IOException e) {
             err.println("error: NATS unreachable at " + nats.toConfig().maskedServers() + ": " + Secrets.redact(e.getMessage()));
-            return ExitCodes.RUNTIME;
+            return NATS_UNREACHABLE;
         }
         try {
             Duration timeout = Duration.ofMillis(timeoutMs);
@@ -152,7 +158,7 @@ public final class CtlCommand implements Callable<Integer> {
             if (verb.equals("discover")) {
                 List<JsonNode> infos = client.discover(Duration.ofMillis(Math.min(timeoutMs, 1000)));
                 out.println(JSON.writeValueAsString(infos));
-                return infos.isEmpty() ? ExitCodes.THRESHOLD_OR_SUBSCRIBER : ExitCodes.OK;
+                return infos.isEmpty() ? NO_STREAMER : ExitCodes.OK;
             }
             ControlClient.Reply r = client.request(key, endpoint, body, timeout);
             out.println(recorder ? recorderJson(r.body()) : new String(r.body(), StandardCharsets.UTF_8));
@@ -166,10 +172,10 @@ public final class CtlCommand implements Callable<Integer> {
             return ExitCodes.TIMEOUT;
         } catch (ControlClient.NotPermittedException e) {
             err.println("error: " + e.getMessage());
-            return ExitCodes.PT_MISMATCH_OR_SHM;
+            return NOT_PERMITTED;
         } catch (ControlClient.NoResponderException e) {
             err.println("error: " + e.getMessage() + " (is the streamer running, with this --key?)");
-            return ExitCodes.THRESHOLD_OR_SUBSCRIBER;
+            return NO_STREAMER;
         } finally {
             client.close();
         }

@@ -30,6 +30,10 @@ import java.util.concurrent.Callable;
                 + "Exit: 0 written (the line says how much was kept and why reading stopped), 2 OUT exists or cannot "
                 + "be created, 3 IN is not an MCAP file, 6 IN cannot be read.")
 public final class McapRecoverCommand implements Callable<Integer> {
+    /** Exit code: IN is not an MCAP file (no magic). */
+    static final int NOT_MCAP = 3;
+    /** Exit code: IN cannot be read. */
+    static final int UNREADABLE = 6;
     @Spec
     CommandSpec spec;
     @Parameters(index = "0", paramLabel = "IN", description = "The unfinished MCAP file.")
@@ -52,11 +56,11 @@ public final class McapRecoverCommand implements Callable<Integer> {
         } catch (McapRecovery.NotMcapException e) {
             deleteQuietly(out);
             err.println("error: IN=" + in + ": " + e.getMessage());
-            return ExitCodes.PT_MISMATCH_OR_SHM;
+            return NOT_MCAP;
         } catch (IOException e) {
             deleteQuietly(out);
             err.println("error: IN=" + in + " cannot be read: " + e.getMessage());
-            return ExitCodes.RUNTIME;
+            return UNREADABLE;
         }
         o.printf("mcap-recover in=%s out=%s schemas=%d channels=%d chunks=%d messages=%d bytes_read=%d stop=\"%s\"%n",
                 in, out, r.schemas(), r.channels(), r.chunks(), r.messages(), r.bytesRead(), r.stop());

@@ -5,7 +5,6 @@ import org.cvmmap.streamer.testers.rtmp.FlvFile;
 import org.cvmmap.streamer.output.rtmp.FlvTags;
 import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
-import org.cvmmap.streamer.util.ExitCodes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +41,14 @@ public final class FlvChecker {
         try {
             tags = FlvFile.parse(flv);
         } catch (IllegalArgumentException e) {
-            return report(ExitCodes.PROTOCOL, video, lines, e.getMessage());
+            return report(TesterExitCodes.PROTOCOL, video, lines, e.getMessage());
         }
         boolean metadata = false;
         long lastTime = -1;
         for (FlvFile.Tag t : tags) {
             String where = "tag at " + t.offset();
             if (t.timeMs() < lastTime) {
-                return report(ExitCodes.PROTOCOL, video, lines, where + ": time " + t.timeMs() + " ms goes back from "
+                return report(TesterExitCodes.PROTOCOL, video, lines, where + ": time " + t.timeMs() + " ms goes back from "
                         + lastTime);
             }
             lastTime = t.timeMs();
@@ -58,13 +57,13 @@ public final class FlvChecker {
                 try {
                     v = Amf0Reader.readAll(t.body());
                 } catch (Amf0Reader.Amf0Exception e) {
-                    return report(ExitCodes.PROTOCOL, video, lines, where + ": script data: " + e.getMessage());
+                    return report(TesterExitCodes.PROTOCOL, video, lines, where + ": script data: " + e.getMessage());
                 }
                 lines.add(String.format("%d script %d %s", t.offset(), t.timeMs(), v.isEmpty() ? "" : v.get(0)));
                 if (v.size() >= 2 && "onMetaData".equals(v.get(0)) && v.get(1) instanceof Map<?, ?> m) {
                     Object id = m.get("videocodecid");
                     if (!(id instanceof Double d) || d != expected.metadataCodecId()) {
-                        return report(ExitCodes.RUNTIME, video, lines, where + ": onMetaData.videocodecid=" + id
+                        return report(TesterExitCodes.MODE_MISMATCH, video, lines, where + ": onMetaData.videocodecid=" + id
                                 + ", expected " + expected.metadataCodecId());
                     }
                     metadata = true;
@@ -79,12 +78,12 @@ public final class FlvChecker {
             try {
                 info = FlvVideoTagInfo.parse(t.body());
             } catch (IllegalArgumentException e) {
-                return report(ExitCodes.RUNTIME, video, lines, where + ": " + e.getMessage());
+                return report(TesterExitCodes.MODE_MISMATCH, video, lines, where + ": " + e.getMessage());
             }
             lines.add(String.format("%d video %d %s %s key=%s cts=%d size=%d", t.offset(), t.timeMs(), info.packaging(),
                     info.kind(), info.keyframe(), info.ctsMs(), t.body().length));
             if (info.packaging() == expected && !metadata) {
-                return report(ExitCodes.PROTOCOL, video, lines, where + ": video before onMetaData");
+                return report(TesterExitCodes.PROTOCOL, video, lines, where + ": video before onMetaData");
             }
             VideoTagCheck.Violation broken = video.accept(info);
             if (broken != null) {
@@ -92,9 +91,9 @@ public final class FlvChecker {
             }
         }
         if (video.codedFrames() == 0) {
-            return report(ExitCodes.THRESHOLD_OR_SUBSCRIBER, video, lines, "no coded frame");
+            return report(TesterExitCodes.THRESHOLD, video, lines, "no coded frame");
         }
-        return report(ExitCodes.OK, video, lines, null);
+        return report(TesterExitCodes.OK, video, lines, null);
     }
 
     private static Report report(int code, VideoTagCheck video, List<String> lines, String problem) {

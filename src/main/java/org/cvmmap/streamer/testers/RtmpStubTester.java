@@ -9,7 +9,6 @@ import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
 import org.cvmmap.streamer.testers.rtmp.RtmpChunkCodec;
 import org.cvmmap.streamer.testers.rtmp.RtmpMessage;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
-import org.cvmmap.streamer.util.ExitCodes;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -100,7 +99,7 @@ public final class RtmpStubTester {
             while (accepted == null) {
                 int left = remainingMs(deadline);
                 if (left <= 0) {
-                    return end(ExitCodes.TIMEOUT, new Counts(s.mode()), "no publisher connected");
+                    return end(TesterExitCodes.TIMEOUT, new Counts(s.mode()), "no publisher connected");
                 }
                 server.setSoTimeout(Math.min(left, 250));
                 try {
@@ -146,7 +145,7 @@ public final class RtmpStubTester {
             while (true) {
                 int left = remainingMs(deadline);
                 if (left <= 0) {
-                    return end(c.video.codedFrames() == 0 ? ExitCodes.TIMEOUT : ExitCodes.THRESHOLD_OR_SUBSCRIBER, c, "time out");
+                    return end(c.video.codedFrames() == 0 ? TesterExitCodes.TIMEOUT : TesterExitCodes.THRESHOLD, c, "time out");
                 }
                 socket.setSoTimeout(Math.min(left, 250));
                 int n;
@@ -156,7 +155,7 @@ public final class RtmpStubTester {
                     continue;
                 }
                 if (n < 0) {
-                    return end(ExitCodes.THRESHOLD_OR_SUBSCRIBER, c, "publisher closed the connection");
+                    return end(TesterExitCodes.THRESHOLD, c, "publisher closed the connection");
                 }
                 for (RtmpMessage m : codec.decode(buf, 0, n)) {
                     Result r = handle(m, out, c, dump);
@@ -166,9 +165,9 @@ public final class RtmpStubTester {
                 }
             }
         } catch (RtmpChunkCodec.RtmpProtocolException | Amf0Reader.Amf0Exception | IllegalStateException e) {
-            return end(ExitCodes.PROTOCOL, c, "protocol error: " + e.getMessage());
+            return end(TesterExitCodes.PROTOCOL, c, "protocol error: " + e.getMessage());
         } catch (SocketTimeoutException e) {
-            return end(ExitCodes.TIMEOUT, c, "handshake timed out");
+            return end(TesterExitCodes.TIMEOUT, c, "handshake timed out");
         } finally {
             if (dump != null) {
                 dump.close();
@@ -200,7 +199,7 @@ public final class RtmpStubTester {
                     c.videoMessages++;
                     info = FlvVideoTagInfo.parse(m.payload());
                 } catch (IllegalArgumentException e) {
-                    return end(ExitCodes.RUNTIME, c, "video message not understood for mode " + s.mode() + ": " + e.getMessage());
+                    return end(TesterExitCodes.MODE_MISMATCH, c, "video message not understood for mode " + s.mode() + ": " + e.getMessage());
                 }
                 if (dump != null && info.packaging() == s.mode()) {
                     dump.tag(FlvTags.TAG_VIDEO, m.timestamp(), m.payload());
@@ -218,7 +217,7 @@ public final class RtmpStubTester {
                     LOG.info("event=rtmp_stub_sequence_end frames={}", c.video.codedFrames());
                 }
                 if (c.video.codedFrames() >= s.videoThreshold()) {
-                    return end(ExitCodes.OK, c, "threshold met");
+                    return end(TesterExitCodes.OK, c, "threshold met");
                 }
             }
             default -> { } // audio, acknowledgements, user control: not checked

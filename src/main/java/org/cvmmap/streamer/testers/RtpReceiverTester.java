@@ -3,7 +3,6 @@ package org.cvmmap.streamer.testers;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.output.rtp.RtpHeader;
-import org.cvmmap.streamer.util.ExitCodes;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -120,7 +119,7 @@ public final class RtpReceiverTester {
                     }
                     if (h.payloadType() != settings.expectPt()) {
                         LOG.error("event=rtp_pt_mismatch got={} expected={}", h.payloadType(), settings.expectPt());
-                        return new Result(packets, aus, bytes, gaps, h.ssrc(), ExitCodes.PT_MISMATCH_OR_SHM,
+                        return new Result(packets, aus, bytes, gaps, h.ssrc(), TesterExitCodes.PT_MISMATCH,
                                 maxInterval / 1_000_000L, ssrcChanges, tsBack);
                     }
                     if (ssrc < 0) {
@@ -163,7 +162,7 @@ public final class RtpReceiverTester {
                 }
             }
         } catch (SocketTimeoutException e) {
-            int code = packets == 0 ? ExitCodes.TIMEOUT : ExitCodes.THRESHOLD_OR_SUBSCRIBER;
+            int code = packets == 0 ? TesterExitCodes.TIMEOUT : TesterExitCodes.THRESHOLD;
             LOG.error("event=rtp_receiver_timeout packets={} threshold={} access_units={} seq_gaps={} ssrc_changes={} "
                     + "ts_backwards={} max_interval_ms={} exit_code={}", packets, settings.threshold(), aus, gaps,
                     ssrcChanges, tsBack, maxInterval / 1_000_000L, code);
@@ -172,6 +171,6 @@ public final class RtpReceiverTester {
         LOG.info("event=rtp_receiver_done packets={} access_units={} bytes={} seq_gaps={} ssrc={} ssrc_changes={} "
                 + "ts_backwards={} max_interval_ms={} result=PASS", packets, aus, bytes, gaps, String.format("0x%08x", ssrc),
                 ssrcChanges, tsBack, maxInterval / 1_000_000L);
-        return new Result(packets, aus, bytes, gaps, ssrc, ExitCodes.OK, maxInterval / 1_000_000L, ssrcChanges, tsBack);
+        return new Result(packets, aus, bytes, gaps, ssrc, TesterExitCodes.OK, maxInterval / 1_000_000L, ssrcChanges, tsBack);
     }
 }

@@ -2,7 +2,6 @@ package org.cvmmap.streamer.testers;
 
 import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
-import org.cvmmap.streamer.util.ExitCodes;
 
 /**
  * The rules every received video tag follows, and its counts; shared by the RTMP stub server
@@ -33,17 +32,17 @@ final class VideoTagCheck {
     /** @return null when the tag conforms (and is counted), else the rule it breaks */
     Violation accept(FlvVideoTagInfo info) {
         if (info.packaging() != expected) {
-            return new Violation(ExitCodes.RUNTIME, "packaging " + info.packaging() + " received, mode expects " + expected);
+            return new Violation(TesterExitCodes.MODE_MISMATCH, "packaging " + info.packaging() + " received, mode expects " + expected);
         }
         switch (info.kind()) {
             case SEQUENCE_START -> sequenceStarts++;
             case SEQUENCE_END -> sequenceEnds++;
             case CODED_FRAME -> {
                 if (sequenceStarts == 0) {
-                    return new Violation(ExitCodes.PROTOCOL, "coded frame before any sequence header");
+                    return new Violation(TesterExitCodes.PROTOCOL, "coded frame before any sequence header");
                 }
                 if (codedFrames == 0 && !info.keyframe()) {
-                    return new Violation(ExitCodes.PROTOCOL, "first coded frame is not a keyframe");
+                    return new Violation(TesterExitCodes.PROTOCOL, "first coded frame is not a keyframe");
                 }
                 codedFrames++;
                 if (info.keyframe()) {

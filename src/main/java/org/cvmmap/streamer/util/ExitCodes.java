@@ -1,24 +1,26 @@
 package org.cvmmap.streamer.util;
 
-/** Process exit codes (docs/specs/streamer.md §10). */
+/**
+ * Exit codes of the streamer ({@code cvmmap-streamer} with stream flags, and {@code run}),
+ * docs/specs/streamer.md §10. One meaning per constant; the testers have theirs
+ * ({@code testers.TesterExitCodes}), {@code ctl} and {@code mcap-recover} theirs (in their commands).
+ */
 public final class ExitCodes {
-    /** Success. */
+    /** Success: end of input, {@code --ingest-max-frames} reached, or stopped by a signal. */
     public static final int OK = 0;
     /** Invalid arguments (flag parsing). */
     public static final int USAGE = 1;
     /** Invalid configuration: bad combination, out-of-range value, label too long, input error. */
     public static final int CONFIG = 2;
-    /** RTP payload type mismatch (tester) / shared-memory error (streamer). */
-    public static final int PT_MISMATCH_OR_SHM = 3;
-    /** Packet/frame threshold not met (tester) / subscriber error (streamer). */
-    public static final int THRESHOLD_OR_SUBSCRIBER = 4;
+    /** Shared-memory error: the producer's SHM object cannot be mapped or read. */
+    public static final int SHM = 3;
+    /** Subscriber error: the ZeroMQ sync subscription cannot be made. */
+    public static final int SUBSCRIBER = 4;
     /** Pipeline initialisation error: missing encoder, element or plugin. */
     public static final int PIPELINE_INIT = 5;
-    /** RTMP mode mismatch (tester) / runtime error (streamer). */
+    /** Runtime error: restarts exhausted, or an unexpected failure. */
     public static final int RUNTIME = 6;
-    /** Protocol validation error. */
-    public static final int PROTOCOL = 7;
-    /** Timeout. */
+    /** Timeout: nothing came within {@code --ingest-idle-timeout-ms}. */
     public static final int TIMEOUT = 124;
 
     private ExitCodes() {

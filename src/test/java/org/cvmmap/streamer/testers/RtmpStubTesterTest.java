@@ -1,7 +1,6 @@
 package org.cvmmap.streamer.testers;
 
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
-import org.cvmmap.streamer.util.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +51,7 @@ class RtmpStubTesterTest {
     void countsH264FramesFromRtmp2sinkAndDumpsAPlayableFlv(@TempDir Path dir) throws Exception {
         Path flv = dir.resolve("received.flv");
         RtmpStubTester.Result r = serveGstPublisher(VideoPackaging.AVC, 45, flv);
-        assertThat(r.exitCode()).as(r.reason()).isEqualTo(ExitCodes.OK);
+        assertThat(r.exitCode()).as(r.reason()).isEqualTo(TesterExitCodes.OK);
         assertThat(r.codedFrames()).isEqualTo(45);
         assertThat(r.keyframes()).isGreaterThanOrEqualTo(2);
         assertThat(r.sequenceStarts()).isGreaterThanOrEqualTo(1);
@@ -68,7 +67,7 @@ class RtmpStubTesterTest {
     @Test
     void h264AgainstAnHevcModeIsAMismatch() throws Exception {
         RtmpStubTester.Result r = serveGstPublisher(VideoPackaging.HEVC_ENHANCED, 30, null);
-        assertThat(r.exitCode()).isEqualTo(ExitCodes.RUNTIME);
+        assertThat(r.exitCode()).isEqualTo(TesterExitCodes.MODE_MISMATCH);
         assertThat(r.reason()).contains("packaging AVC received, mode expects HEVC_ENHANCED");
     }
 
@@ -86,7 +85,7 @@ class RtmpStubTesterTest {
             }
         }).start());
         RtmpStubTester.Result r = stub.run();
-        assertThat(r.exitCode()).isEqualTo(ExitCodes.PROTOCOL);
+        assertThat(r.exitCode()).isEqualTo(TesterExitCodes.PROTOCOL);
         assertThat(r.reason()).contains("C0 version 6");
     }
 
@@ -94,6 +93,6 @@ class RtmpStubTesterTest {
     void noPublisherTimesOutWith124() throws Exception {
         RtmpStubTester.Result r = new RtmpStubTester(new RtmpStubTester.Settings(VideoPackaging.AVC, "127.0.0.1", 0, 1, 300,
                 null)).run();
-        assertThat(r.exitCode()).isEqualTo(ExitCodes.TIMEOUT);
+        assertThat(r.exitCode()).isEqualTo(TesterExitCodes.TIMEOUT);
     }
 }

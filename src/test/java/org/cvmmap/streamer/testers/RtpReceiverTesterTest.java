@@ -1,7 +1,6 @@
 package org.cvmmap.streamer.testers;
 
 import org.cvmmap.streamer.support.Streamers;
-import org.cvmmap.streamer.util.ExitCodes;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -43,7 +42,7 @@ class RtpReceiverTesterTest {
     @Test
     void passesWhenThresholdMetAndCountsGapsAndAccessUnits() throws IOException {
         RtpReceiverTester.Result r = run(3, 5000, rtp(96, 1, false), rtp(96, 2, true), rtp(96, 4, true));
-        assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(r.exitCode()).isEqualTo(TesterExitCodes.OK);
         assertThat(r.packets()).isEqualTo(3);
         assertThat(r.accessUnits()).isEqualTo(2);
         assertThat(r.gaps()).isEqualTo(1);

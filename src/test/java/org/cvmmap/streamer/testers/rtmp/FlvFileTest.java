@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.testers.rtmp;
 
+import org.cvmmap.streamer.testers.TesterExitCodes;
+
 import org.cvmmap.streamer.output.rtmp.FlvSession;
 import org.cvmmap.streamer.media.EncodedCaps;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
@@ -8,7 +10,6 @@ import org.cvmmap.streamer.output.rtmp.FlvTags;
 import org.cvmmap.streamer.testers.rtmp.FlvFile;
 
 import org.cvmmap.streamer.testers.FlvChecker;
-import org.cvmmap.streamer.util.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -67,7 +68,7 @@ class FlvFileTest {
     @Test
     void checkerAcceptsASessionAndCountsIt() {
         FlvChecker.Report r = FlvChecker.check(session(VideoPackaging.HEVC_ENHANCED, 61), VideoPackaging.HEVC_ENHANCED);
-        assertThat(r.exitCode()).as(r.problem()).isEqualTo(ExitCodes.OK);
+        assertThat(r.exitCode()).as(r.problem()).isEqualTo(TesterExitCodes.OK);
         assertThat(r.codedFrames()).isEqualTo(61);
         assertThat(r.keyframes()).isEqualTo(3);
         assertThat(r.sequenceStarts()).isEqualTo(1);
@@ -79,7 +80,7 @@ class FlvFileTest {
     void checkerNamesWhatIsWrong() {
         assertThat(FlvChecker.check(session(VideoPackaging.HEVC_ENHANCED, 3), VideoPackaging.HEVC_DOMESTIC))
                 .satisfies(r -> {
-                    assertThat(r.exitCode()).isEqualTo(ExitCodes.RUNTIME);
+                    assertThat(r.exitCode()).isEqualTo(TesterExitCodes.MODE_MISMATCH);
                     assertThat(r.problem()).contains("onMetaData.videocodecid=1.752589105E9, expected 12");
                 });
         ByteArrayOutputStream noMeta = new ByteArrayOutputStream();
@@ -93,7 +94,7 @@ class FlvFileTest {
         deltaFirst.writeBytes(FlvTags.sequenceStart(VideoPackaging.AVC, AVCC, 0));
         deltaFirst.writeBytes(FlvTags.codedFrame(VideoPackaging.AVC, false, 0, 0, AU));
         FlvChecker.Report r = FlvChecker.check(deltaFirst.toByteArray(), VideoPackaging.AVC);
-        assertThat(r.exitCode()).isEqualTo(ExitCodes.PROTOCOL);
+        assertThat(r.exitCode()).isEqualTo(TesterExitCodes.PROTOCOL);
         assertThat(r.problem()).contains("first coded frame is not a keyframe");
 
         ByteArrayOutputStream backwards = new ByteArrayOutputStream();
@@ -102,6 +103,6 @@ class FlvFileTest {
         backwards.writeBytes(FlvTags.sequenceStart(VideoPackaging.AVC, AVCC, 50));
         assertThat(FlvChecker.check(backwards.toByteArray(), VideoPackaging.AVC).problem()).contains("time 50 ms goes back from 100");
 
-        assertThat(FlvChecker.check(hexBytes("00"), VideoPackaging.AVC).exitCode()).isEqualTo(ExitCodes.PROTOCOL);
+        assertThat(FlvChecker.check(hexBytes("00"), VideoPackaging.AVC).exitCode()).isEqualTo(TesterExitCodes.PROTOCOL);
     }
 }
