@@ -58,11 +58,11 @@ class RunCommandTest {
             assertThat(in).isBetween(85L, 90L);
             assertThat(pushed + torn).isEqualTo(in);
             // every packet the good stream sent is in the socket's buffer once run returned (loopback)
-            long[] r = drain(rx);
-            assertThat(r[0]).isPositive();
-            assertThat(r[4]).as("access units (marker bits), one per frame pushed").isEqualTo(pushed);
-            assertThat(r[1]).as("sequence gaps").isZero();
-            assertThat(r[2]).as("SSRCs").isEqualTo(1);
+            Streamers.RtpDrain r = Streamers.drainRtp(rx);
+            assertThat(r.packets()).isPositive();
+            assertThat(r.units()).as("access units (marker bits), one per frame pushed").isEqualTo(pushed);
+            assertThat(r.gaps()).as("sequence gaps").isZero();
+            assertThat(r.ssrcs()).as("SSRCs").isEqualTo(1);
         }
     }
 
@@ -99,35 +99,6 @@ class RunCommandTest {
         assertThat(run(out, new StringWriter(), "config", "print", good.toString())).isZero();
         assertThat(out.toString()).contains("cam1:", "codec: \"h265\"", "gop: 10", "queue-size: 1", "rtmp-url: \"***\"",
                 "nats-password: \"***\"").doesNotContain("s3cret");
-    }
-
-    /**
-     * RTP drained from a socket after the sender stopped: {packets, sequence gaps, SSRCs, the largest
-     * timestamp step (90 kHz ticks), access units (marker bits)}.
-     */
-    private static long[] drain(java.nio.channels.DatagramChannel ch) throws java.io.IOException {
-        ch.configureBlocking(false);
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
-        long packets = 0;
-        long gaps = 0;
-        long maxStep = 0;
-        long units = 0;
-        int last = -1;
-        long lastTs = -1;
-        java.util.Set<Long> ssrcs = new java.util.HashSet<>();
-        while (ch.receive(buf.clear()) != null) {
-            org.cvmmap.streamer.output.rtp.RtpHeader h = org.cvmmap.streamer.output.rtp.RtpHeader.decode(buf.array(), buf.position());
-            packets++;
-            units += h.marker() ? 1 : 0;
-            gaps += last >= 0 && h.sequence() != ((last + 1) & 0xFFFF) ? 1 : 0;
-            if (lastTs >= 0) {
-                maxStep = Math.max(maxStep, (h.timestamp() - lastTs) & 0xFFFFFFFFL);
-            }
-            last = h.sequence();
-            lastTs = h.timestamp();
-            ssrcs.add(h.ssrc());
-        }
-        return new long[] {packets, gaps, ssrcs.size(), maxStep, units};
     }
 
     /**
@@ -176,11 +147,11 @@ class RunCommandTest {
             }
             assertThat(log.lines()).noneMatch(l -> l.contains("key=cvmmap_rl-a-" + pid) && l.contains("event=pipeline_starting")
                     && l.contains("gen=2"));
-            long[] r = drain(rxA);
-            assertThat(r[0]).as("a's packets").isGreaterThan(20);
-            assertThat(r[1]).as("a's sequence gaps").isZero();
-            assertThat(r[2]).as("a's SSRCs").isEqualTo(1);
-            assertThat(r[3]).as("a's largest RTP timestamp step, 90 kHz ticks (5 frames at 30 fps: 15,000)").isLessThan(15_000);
+            Streamers.RtpDrain r = Streamers.drainRtp(rxA);
+            assertThat(r.packets()).as("a's packets").isGreaterThan(20);
+            assertThat(r.gaps()).as("a's sequence gaps").isZero();
+            assertThat(r.ssrcs()).as("a's SSRCs").isEqualTo(1);
+            assertThat(r.maxStep()).as("a's largest RTP timestamp step, 90 kHz ticks (5 frames at 30 fps: 15,000)").isLessThan(15_000);
         }
     }
 }

@@ -82,4 +82,50 @@ public final class Streamers {
             Thread.sleep(10);
         }
     }
+
+    /**
+     * What an RTP receiver saw.
+     *
+     * @param packets  RTP packets
+     * @param gaps     sequence numbers not one after the previous packet's
+     * @param ssrcs    distinct SSRCs
+     * @param maxStep  the largest RTP timestamp step between consecutive packets, 90 kHz ticks
+     * @param units    access units (packets with the marker bit)
+     */
+    public record RtpDrain(long packets, long gaps, int ssrcs, long maxStep, long units) {
+    }
+
+    /** Reads every RTP packet already in a bound channel's buffer (after the sender stopped; loopback). */
+    public static RtpDrain drainRtp(java.nio.channels.DatagramChannel ch) throws IOException {
+        ch.configureBlocking(false);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(65536);
+        long packets = 0;
+        long gaps = 0;
+        long maxStep = 0;
+        long units = 0;
+        int last = -1;
+        long lastTs = -1;
+        java.util.Set<Long> ssrcs = new java.util.HashSet<>();
+        while (ch.receive(buf.clear()) != null) {
+            org.cvmmap.streamer.output.rtp.RtpHeader h = org.cvmmap.streamer.output.rtp.RtpHeader.decode(buf.array(), buf.position());
+            packets++;
+            units += h.marker() ? 1 : 0;
+            gaps += last >= 0 && h.sequence() != ((last + 1) & 0xFFFF) ? 1 : 0;
+            if (lastTs >= 0) {
+                maxStep = Math.max(maxStep, (h.timestamp() - lastTs) & 0xFFFFFFFFL);
+            }
+            last = h.sequence();
+            lastTs = h.timestamp();
+            ssrcs.add(h.ssrc());
+        }
+        return new RtpDrain(packets, gaps, ssrcs.size(), maxStep, units);
+    }
+
+    /** A UDP channel bound on 127.0.0.1:port with an 8 MiB receive buffer, to drain after the run. */
+    public static java.nio.channels.DatagramChannel rtpSink(int port) throws IOException {
+        java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open();
+        ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
+        ch.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return ch;
+    }
 }
