@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.cvmmap.streamer.control.ControlClient;
+import org.cvmmap.streamer.control.ProcessControlPlane;
 import org.cvmmap.streamer.control.proto.McapRecordingOptions;
 import org.cvmmap.streamer.control.proto.RecordingStartRequest;
 import org.cvmmap.streamer.control.proto.RecordingStatusResponse;
@@ -55,13 +56,15 @@ public final class CtlCommand implements Callable<Integer> {
     NatsOptions nats;
     @Option(names = "--key", paramLabel = "KEY", description = "The stream's NATS key, as in cvmmap.<key>.streamer.* (e.g. cvmmap_default; the built-in producer's is cvmmap_dummy). Not needed for discover and ls.")
     String key;
+    @Option(names = "--instance", paramLabel = "ID", description = "The streamer process's instance id (--instance-id of run), for reload and streams.")
+    String instance;
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "5000", description = "How long to wait for the reply (default ${DEFAULT-VALUE}).")
     long timeoutMs;
     @Option(names = "--topic", paramLabel = "TOPIC", description = "MCAP topic (record mcap start; default /<label>/video).")
     String topic;
     @Option(names = "--frame-id", paramLabel = "ID", description = "MCAP CompressedVideo frame_id (record mcap start; default the label).")
     String frameId;
-    @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | keyframe | restart | discover | ls | record FORMAT start PATH | record FORMAT stop | record FORMAT status")
+    @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | keyframe | restart | discover | ls | record FORMAT start PATH | record FORMAT stop | record FORMAT status | reload | streams (the last two with --instance ID: a whole run --config process)")
     List<String> command;
 
     /**
@@ -103,7 +106,7 @@ public final class CtlCommand implements Callable<Integer> {
         byte[] body = new byte[0];
         boolean recorder = false;
         switch (verb) {
-            case "status", "keyframe", "restart", "discover", "ls" -> {
+            case "status", "keyframe", "restart", "discover", "ls", "reload", "streams" -> {
                 if (command.size() != 1) {
                     return usage(err, verb + " takes no arguments");
                 }
@@ -140,7 +143,11 @@ public final class CtlCommand implements Callable<Integer> {
                 return usage(err, "unknown command " + verb);
             }
         }
-        if (!verb.equals("discover") && !verb.equals("ls") && (key == null || key.isBlank())) {
+        boolean process = verb.equals("reload") || verb.equals("streams");
+        if (process && (instance == null || instance.isBlank())) {
+            return usage(err, "--instance is required for " + verb + " (the process's --instance-id)");
+        }
+        if (!process && !verb.equals("discover") && !verb.equals("ls") && (key == null || key.isBlank())) {
             return usage(err, "--key is required (e.g. --key cvmmap_default)");
         }
         ControlClient client;
@@ -160,7 +167,8 @@ public final class CtlCommand implements Callable<Integer> {
                 out.println(JSON.writeValueAsString(infos));
                 return infos.isEmpty() ? NO_STREAMER : ExitCodes.OK;
             }
-            ControlClient.Reply r = client.request(key, endpoint, body, timeout);
+            ControlClient.Reply r = process ? client.requestProcess(instance, endpoint, timeout)
+                    : client.request(key, endpoint, body, timeout);
             out.println(recorder ? recorderJson(r.body()) : new String(r.body(), StandardCharsets.UTF_8));
             if (r.failed()) {
                 err.println("error: " + Secrets.redact(r.error()) + " (code " + r.errorCode() + ")");
@@ -168,13 +176,15 @@ public final class CtlCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         } catch (TimeoutException e) {
-            err.println("error: no reply on cvmmap." + key + ".streamer." + endpoint + " within " + timeoutMs + " ms");
+            err.println("error: no reply on " + (process ? ProcessControlPlane.subjectPrefix(instance)
+                    : "cvmmap." + key + ".streamer.") + endpoint + " within " + timeoutMs + " ms");
             return ExitCodes.TIMEOUT;
         } catch (ControlClient.NotPermittedException e) {
             err.println("error: " + e.getMessage());
             return NOT_PERMITTED;
         } catch (ControlClient.NoResponderException e) {
-            err.println("error: " + e.getMessage() + " (is the streamer running, with this --key?)");
+            err.println("error: " + e.getMessage() + (process ? " (is run --config running with this --instance-id and NATS?)"
+                    : " (is the streamer running, with this --key?)"));
             return NO_STREAMER;
         } finally {
             client.close();

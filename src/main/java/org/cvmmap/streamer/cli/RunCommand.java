@@ -3,6 +3,8 @@ package org.cvmmap.streamer.cli;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.StreamerApp;
+import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.control.ProcessControlPlane;
 import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.util.ExitCodes;
 import picocli.CommandLine.Command;
@@ -18,15 +20,17 @@ import java.util.concurrent.Callable;
 /**
  * {@code cvmmap-streamer run --config FILE}: every stream of a streams config in this one process,
  * each with its own ingest, graph, outputs, recorders and NATS endpoints, each failing alone. SIGHUP
- * ({@link #reload()}) reads the file again: added streams start, removed ones stop cleanly, changed
- * ones (another command line) stop and start again, the others are not touched.
+ * ({@link #reload()}) and the NATS endpoint {@code cvmmap.process.<instance-id>.reload}
+ * ({@link ProcessControlPlane}) read the file again: added streams start, removed ones stop cleanly,
+ * changed ones (another command line) stop and start again, the others are not touched.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Runs every stream of a streams config (YAML; keys are the long flag names without --) in this "
                 + "one process, each with its own ingest, graph, outputs, recorders and NATS endpoints. A stream that "
                 + "ends (or fails) leaves the others running; the process ends when all have. SIGHUP reads the file "
                 + "again: added streams start, removed ones stop cleanly, changed ones restart, the rest go on "
-                + "untouched (a file with a mistake is refused, the running streams kept).%n"
+                + "untouched (a file with a mistake is refused, the running streams kept); so does a request to the NATS "
+                + "subject cvmmap.process.<instance-id>.reload (ctl reload --instance ID).%n"
                 + "Exit codes: 0 every stream ended cleanly, 2 bad config file (nothing started), else the first "
                 + "non-zero exit code a stream ended with.")
 public final class RunCommand implements Callable<Integer> {
@@ -45,6 +49,17 @@ public final class RunCommand implements Callable<Integer> {
     private int reloading;
     private boolean stopping;
 
+    /**
+     * What a reload did.
+     *
+     * @param added     streams started
+     * @param changed   streams stopped and started again (another command line)
+     * @param removed   streams stopped
+     * @param unchanged streams not touched
+     */
+    public record ReloadResult(List<String> added, List<String> changed, List<String> removed, int unchanged) {
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         List<StreamsConfig.Entry> streams = StreamsConfig.load(config);
@@ -52,12 +67,59 @@ public final class RunCommand implements Callable<Integer> {
         Signals.onReload(this::reload);
         LOG.info("event=streams_starting file={} streams={}", config,
                 String.join(",", streams.stream().map(StreamsConfig.Entry::name).toList()));
-        synchronized (this) {
-            streams.forEach(this::start);
-            while (!running.isEmpty() || reloading > 0) {
-                wait();
+        // the process-level keys (NATS, instance id) are the same in every stream's configuration
+        StreamerConfig first = streams.isEmpty() ? null : streams.get(0).config();
+        ProcessControlPlane plane = first == null || first.nats() == null ? null
+                : new ProcessControlPlane(first.nats(), first.instanceId(), new NatsProcess());
+        if (plane != null) {
+            plane.start();
+        }
+        try {
+            synchronized (this) {
+                streams.forEach(this::start);
+                while (!running.isEmpty() || reloading > 0) {
+                    wait();
+                }
+                return firstFailure;
             }
-            return firstFailure;
+        } finally {
+            if (plane != null) {
+                plane.close();
+            }
+        }
+    }
+
+    /** The NATS {@code reload} and {@code streams} endpoints of this process. */
+    private final class NatsProcess implements ProcessControlPlane.Process {
+        @Override
+        public Map<String, Object> reload() {
+            ReloadResult r;
+            try {
+                r = apply();
+            } catch (ConfigException e) {
+                LOG.error("event=reload_refused file={} cause=\"{}\" action=\"running streams kept\" via=nats", config,
+                        e.getMessage());
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            if (r == null) {
+                throw new IllegalArgumentException("the process is stopping");
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", config.toString());
+            m.put("added", r.added());
+            m.put("changed", r.changed());
+            m.put("removed", r.removed());
+            m.put("unchanged", r.unchanged());
+            return m;
+        }
+
+        @Override
+        public Map<String, Object> streams() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            synchronized (RunCommand.this) {
+                running.forEach((name, r) -> m.put(name, r.entry().config().input().natsKey()));
+            }
+            return Map.of("file", config.toString(), "streams", m);
         }
     }
 
@@ -72,13 +134,22 @@ public final class RunCommand implements Callable<Integer> {
      * refused with one line and changes nothing.
      */
     public void reload() {
-        List<StreamsConfig.Entry> next;
         try {
-            next = StreamsConfig.load(config);
+            apply();
         } catch (ConfigException e) {
             LOG.error("event=reload_refused file={} cause=\"{}\" action=\"running streams kept\"", config, e.getMessage());
-            return;
         }
+    }
+
+    /**
+     * Reads the file again and applies the difference: removed and changed streams are stopped (and
+     * joined), then added and changed ones started.
+     *
+     * @return what was done, or null when the process is stopping (nothing done)
+     * @throws ConfigException when the file does not validate (nothing changes)
+     */
+    ReloadResult apply() {
+        List<StreamsConfig.Entry> next = StreamsConfig.load(config);
         List<Running> toStop = new ArrayList<>();
         List<StreamsConfig.Entry> toStart = new ArrayList<>();
         List<String> added = new ArrayList<>();
@@ -86,7 +157,7 @@ public final class RunCommand implements Callable<Integer> {
         List<String> removed = new ArrayList<>();
         synchronized (this) {
             if (stopping) {
-                return;
+                return null;
             }
             reloading++;
             Map<String, StreamsConfig.Entry> byName = new LinkedHashMap<>();
@@ -124,8 +195,10 @@ public final class RunCommand implements Callable<Integer> {
             reloading--;
             notifyAll();
         }
+        int unchanged = next.size() - added.size() - changed.size();
         LOG.info("event=reload file={} added={} changed={} removed={} unchanged={}", config, names(added), names(changed),
-                names(removed), next.size() - added.size() - changed.size());
+                names(removed), unchanged);
+        return new ReloadResult(added, changed, removed, unchanged);
     }
 
     private static String names(List<String> l) {

@@ -116,7 +116,24 @@ public final class ControlClient implements AutoCloseable {
      */
     public Reply request(String key, String endpoint, byte[] body, Duration timeout)
             throws TimeoutException, NoResponderException, NotPermittedException, InterruptedException {
-        String subject = ControlService.subjectPrefix(key) + endpoint;
+        return request(ControlService.subjectPrefix(key) + endpoint, body, timeout);
+    }
+
+    /**
+     * Sends one request to a process's endpoint ({@link ProcessControlPlane}: {@code reload}, {@code streams}).
+     *
+     * @param instanceId the process's instance id
+     * @throws TimeoutException       no reply within {@code timeout}
+     * @throws NoResponderException   no process with that instance id listens
+     * @throws NotPermittedException  the server's permissions forbid this user to publish there
+     */
+    public Reply requestProcess(String instanceId, String endpoint, Duration timeout)
+            throws TimeoutException, NoResponderException, NotPermittedException, InterruptedException {
+        return request(ProcessControlPlane.subjectPrefix(instanceId) + endpoint, new byte[0], timeout);
+    }
+
+    private Reply request(String subject, byte[] body, Duration timeout)
+            throws TimeoutException, NoResponderException, NotPermittedException, InterruptedException {
         Message m;
         // registered before the publish: the server's permissions violation can come back before
         // connection.request returns, and the error listener must find the request then

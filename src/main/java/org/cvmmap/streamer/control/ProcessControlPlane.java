@@ -1,0 +1,206 @@
+package org.cvmmap.streamer.control;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.impl.Headers;
+import io.nats.service.Service;
+import io.nats.service.ServiceEndpoint;
+import io.nats.service.ServiceMessage;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.config.NatsConfig;
+import org.cvmmap.streamer.util.Secrets;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The control service of a whole process ({@code run --config FILE}), beside each stream's own
+ * ({@link NatsControlPlane}): NATS micro service {@value #NAME} with endpoints under
+ * {@code cvmmap.process.<instance-id>.}:
+ * <ul>
+ *   <li>{@code reload} — reads the streams config again and applies it (as SIGHUP does); the reply
+ *       says what was added, changed, removed and kept; a file with a mistake is refused (error
+ *       400, the message names file, stream, key and value) and nothing changes;</li>
+ *   <li>{@code streams} — the streams this process runs.</li>
+ * </ul>
+ * Connects in the background and retries forever, like the streams' planes; requests run on one
+ * worker thread, one at a time (a reload waits for the streams it stops).
+ */
+public final class ProcessControlPlane implements AutoCloseable {
+    /** NATS micro service name. */
+    public static final String NAME = "cvmmap_streamer_process";
+    /** Endpoints under {@link #subjectPrefix}. */
+    public static final List<String> ENDPOINTS = List.of("reload", "streams");
+    private static final Logger LOG = LogManager.getLogger(ProcessControlPlane.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long RETRY_MS = 2_000;
+
+    /** What the endpoints act on (the {@code run} command). */
+    public interface Process {
+        /**
+         * Re-reads the streams config and applies the difference.
+         *
+         * @return the reply: {@code added}, {@code changed}, {@code removed} (stream names), {@code unchanged} (count)
+         * @throws IllegalArgumentException when the file is refused (its message is the reason given)
+         */
+        Map<String, Object> reload();
+
+        /** The running streams: name → stream key. */
+        Map<String, Object> streams();
+    }
+
+    private final NatsConfig config;
+    private final String instanceId;
+    private final Process process;
+    private final ExecutorService worker;
+    private volatile Connection connection;
+    private volatile Service micro;
+    private volatile boolean closed;
+
+    /**
+     * @param config     servers and credentials (the streams config's top-level NATS keys)
+     * @param instanceId this process on the cluster ({@code --instance-id})
+     * @param process    what requests act on
+     */
+    public ProcessControlPlane(NatsConfig config, String instanceId, Process process) {
+        this.config = config;
+        this.instanceId = instanceId;
+        this.process = process;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nats-process-" + instanceId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** {@code cvmmap.process.<instance-id>.} — '.' in the id would add a token, so it is replaced by '_'. */
+    public static String subjectPrefix(String instanceId) {
+        return "cvmmap.process." + instanceId.replace('.', '_') + ".";
+    }
+
+    /**
+     * Starts connecting in the background; returns at once.
+     *
+     * @throws IllegalStateException if the TLS context cannot be made
+     */
+    public void start() {
+        Options options = NatsConnections.options(config).connectionName("cvmmap-streamer process " + instanceId)
+                .maxReconnects(-1).reconnectWait(Duration.ofMillis(config.reconnectWaitMs())).build();
+        Thread t = new Thread(() -> connectLoop(options), "nats-process-connect-" + instanceId);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void connectLoop(Options options) {
+        boolean warned = false;
+        while (!closed) {
+            try {
+                Connection c = Nats.connect(options);
+                synchronized (this) {
+                    if (closed) {
+                        c.close();
+                        return;
+                    }
+                    connection = c;
+                    micro = startService(c);
+                }
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (!warned) {
+                    LOG.warn("event=nats_unavailable scope=process instance_id={} servers={} cause=\"{}\" action=\"retrying every {} ms\"",
+                            instanceId, config.maskedServers(), Secrets.redact(e), RETRY_MS);
+                    warned = true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                Thread.sleep(RETRY_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private Service startService(Connection c) {
+        String prefix = subjectPrefix(instanceId);
+        var sb = Service.builder().connection(c).name(NAME).version(ControlService.VERSION)
+                .description("cvmmap-streamer process control: reload the streams config, list streams")
+                .metadata(Map.of("instance_id", instanceId, "subject_prefix", prefix,
+                        "pid", Long.toString(ProcessHandle.current().pid())));
+        for (String ep : ENDPOINTS) {
+            sb.addServiceEndpoint(ServiceEndpoint.builder().endpointName(ep).endpointSubject(prefix + ep)
+                    .handler(msg -> dispatch(c, ep, msg)).build());
+        }
+        Service s = sb.build();
+        s.startService();
+        LOG.info("event=nats_service_started scope=process instance_id={} service={} id={} subject_prefix={} endpoints={}",
+                instanceId, NAME, s.getId(), prefix, ENDPOINTS.size());
+        return s;
+    }
+
+    private void dispatch(Connection c, String endpoint, ServiceMessage msg) {
+        try {
+            worker.execute(() -> respond(c, endpoint, msg));
+        } catch (RejectedExecutionException e) {
+            msg.respondStandardError(c, "streamer process is shutting down", 503);
+        }
+    }
+
+    private void respond(Connection c, String endpoint, ServiceMessage msg) {
+        try {
+            Map<String, Object> reply = endpoint.equals("reload") ? process.reload() : process.streams();
+            LOG.info("event=control_request scope=process instance_id={} endpoint={}", instanceId, endpoint);
+            msg.respond(c, JSON.writeValueAsBytes(reply));
+        } catch (IllegalArgumentException e) {
+            String why = Secrets.redact(e.getMessage());
+            LOG.warn("event=control_request_refused scope=process instance_id={} endpoint={} cause=\"{}\"", instanceId,
+                    endpoint, why);
+            Headers h = new Headers();
+            h.put(ServiceMessage.NATS_SERVICE_ERROR, why);
+            h.put(ServiceMessage.NATS_SERVICE_ERROR_CODE, "400");
+            msg.respond(c, ("{\"error\":" + quote(why) + "}").getBytes(StandardCharsets.UTF_8), h);
+        } catch (JsonProcessingException | RuntimeException e) {
+            msg.respondStandardError(c, "internal error: " + Secrets.redact(e), 500);
+        }
+    }
+
+    private static String quote(String s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            return "\"\"";
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        worker.shutdownNow();
+        Service s = micro;
+        if (s != null) {
+            s.stop();
+        }
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
