@@ -87,7 +87,7 @@ public final class StreamerApp implements StreamerControl {
         });
         // called on streaming threads too: the request posts, never waits
         this.recorders = new Recorders(config.codec(), config.input().natsKey(), config.input().label(),
-                () -> hub.requestKeyframe("recording needs a keyframe"));
+                () -> hub.requestKeyframe("recording needs a keyframe"), config.mp4Graph());
         hub.addReader(recorders);
         this.statusReport = new StatusReport(config, stats, () -> frameQueue, () -> {
             Supervisor s = supervisor;

@@ -91,8 +91,12 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--rtmp-reconnect-max-ms", paramLabel = "MS", defaultValue = "5000", description = "Longest wait between reconnects (default ${DEFAULT-VALUE}).")
     long rtmpReconnectMaxMs;
 
-    @Option(names = "--pipeline", paramLabel = "FILE", description = "Use this descriptor instead of pipelines/rtp-<codec>.pipeline.")
+    @Option(names = "--pipeline", paramLabel = "FILE", description = "Use this encode descriptor instead of the built-in graph (composed of pipelines/source-*, encoded, output-rtp, output-hub); its placeholders are checked at start (an unknown one: exit 2 naming it, the file and the line).")
     Path pipeline;
+    @Option(names = "--rtmp-pipeline", paramLabel = "FILE", description = "Use this RTMP client descriptor instead of pipelines/rtmp-publish.pipeline (an appsrc named flvsrc; placeholder rtmp_url).")
+    Path rtmpPipeline;
+    @Option(names = "--record-mp4-pipeline", paramLabel = "FILE", description = "Use this MP4 recorder descriptor instead of pipelines/record-mp4.pipeline (an appsrc named src, a filesink named file; placeholders encoded_caps, parser, fragment_ms).")
+    Path mp4Pipeline;
     @Option(names = "--ingest-max-frames", paramLabel = "N", defaultValue = "0", description = "Exit 0 after N frames; 0 = unlimited.")
     long ingestMaxFrames;
     @Option(names = "--ingest-idle-timeout-ms", paramLabel = "MS", defaultValue = "0", description = "Exit 124 when no frame arrived for MS; 0 = disabled.")
@@ -161,7 +165,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .rtp(rtp).rtpEndpoint(rtpEndpoint).rtpPayloadType(rtpPayloadType).rtpMtu(rtpMtu).rtpSdp(rtpSdp)
                 .rtmp(rtmp).rtmpUrl(SecretFile.orValue("--rtmp-url-file", rtmpUrlFile,
                         rtmpUrl != null || !rtmp ? rtmpUrl : System.getenv("CVMMAP_RTMP_URL"))).rtmpMode(rtmpMode).rtmpReconnectMs(rtmpReconnectMinMs, rtmpReconnectMaxMs)
-                .pipelineFile(pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
+                .pipelineFile(pipeline).rtmpPipelineFile(rtmpPipeline).mp4PipelineFile(mp4Pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
                 .ingestVerify(ingestVerify)
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
                 .nats(!noNats).natsUrl(nats.url).natsAuth(nats.token, nats.user, nats.password, nats.creds)

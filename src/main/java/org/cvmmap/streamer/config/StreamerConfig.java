@@ -61,6 +61,8 @@ import java.util.regex.Pattern;
  * @param recordMcap         MCAP recording to start with the stream ({@code --record-mcap}), or null
  * @param recordDir          the folder recordings requested over NATS must stay inside
  *                           ({@code --record-dir}, env {@code CVMMAP_RECORD_DIR}), or null: such requests are refused
+ * @param mp4Graph           the MP4 recorder's graph ({@code --record-mp4-pipeline FILE}, placeholders
+ *                           checked), or null for the built-in {@code pipelines/record-mp4.pipeline}
  * @param instanceId         this process on the NATS cluster ({@code --instance-id}, env
  *                           {@code CVMMAP_INSTANCE_ID}; default the host name), in {@code $SRV} metadata and
  *                           every status reply
@@ -70,7 +72,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
                              int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, Path pipelineFile, long ingestMaxFrames,
                              long ingestIdleTimeoutMs, IngestVerify ingestVerify, long statusIntervalMs, int maxRestarts,
                              long restartBackoffMinMs, long restartBackoffMaxMs, NatsConfig nats, Path recordMp4,
-                             Path recordMcap, RecordRoot recordDir, String instanceId) {
+                             Path recordMcap, RecordRoot recordDir, String instanceId, PipelineDescriptor mp4Graph) {
 
     /** Longest dummy label, bytes (the sync message's label field). */
     public static final int MAX_LABEL_BYTES = 24;
@@ -113,7 +115,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
      * @throws java.io.UncheckedIOException if {@code --pipeline} cannot be read
      */
     public PipelineBuilder.Settings pipelineSettings() {
-        PipelineDescriptor descriptor = pipelineFile != null ? PipelineDescriptor.load(pipelineFile)
+        PipelineDescriptor descriptor = pipelineFile != null ? PipelineDescriptor.load("--pipeline", pipelineFile)
                 : PipelineDescriptor.compose(builtInFragments());
         Map<String, String> v = new LinkedHashMap<>();
         v.put("parser", codec.parser());
@@ -138,6 +140,27 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         List<String> required = rtmp != null ? List.of("src", "parse", EncodedStreamHub.APPSINK)
                 : List.of("src", "parse");
         return new PipelineBuilder.Settings(descriptor, v, required);
+    }
+
+    /**
+     * Every placeholder an encode descriptor may use → null when this configuration fills it, else
+     * what it needs ({@code --pipeline} files are checked against it before anything runs).
+     */
+    public Map<String, String> encodePlaceholders() {
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (String k : List.of("rtp_payloader", "rtp_host", "rtp_port", "rtp_payload_type", "rtp_mtu")) {
+            m.put(k, "--rtp");
+        }
+        for (String k : List.of("cuframes_key", "cuframes_runtime_dir", "cuframes_timeout_ms")) {
+            m.put(k, "a cuframes:// or cuframes-packets:// --input-uri");
+        }
+        for (String k : PipelineBuilder.PER_BUILD_PLACEHOLDERS) {
+            m.put(k, null);
+        }
+        for (String k : pipelineSettings().fixedValues().keySet()) {
+            m.put(k, null);
+        }
+        return m;
     }
 
     /** What the stream's supervisor needs of this configuration. */
@@ -183,6 +206,8 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         private long rtmpReconnectMinMs = 500;
         private long rtmpReconnectMaxMs = 5000;
         private Path pipelineFile;
+        private Path rtmpPipelineFile;
+        private Path mp4PipelineFile;
         private long ingestMaxFrames = 0;
         private long ingestIdleTimeoutMs = 0;
         private String ingestVerify = "compare";
@@ -233,6 +258,8 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         public Builder rtmpMode(String v) { rtmpMode = v; return this; }
         public Builder rtmpReconnectMs(long min, long max) { rtmpReconnectMinMs = min; rtmpReconnectMaxMs = max; return this; }
         public Builder pipelineFile(Path v) { pipelineFile = v; return this; }
+        public Builder rtmpPipelineFile(Path v) { rtmpPipelineFile = v; return this; }
+        public Builder mp4PipelineFile(Path v) { mp4PipelineFile = v; return this; }
         public Builder ingestMaxFrames(long v) { ingestMaxFrames = v; return this; }
         public Builder ingestIdleTimeoutMs(long v) { ingestIdleTimeoutMs = v; return this; }
         public Builder ingestVerify(String v) { ingestVerify = v; return this; }
@@ -311,10 +338,22 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("--ingest-verify", ingestVerify, e.getMessage());
             }
-            return new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames, queueSize,
-                    inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs,
+            if (rtmpPipelineFile != null && rtmpOut == null) {
+                throw new ConfigException("--rtmp-pipeline", rtmpPipelineFile, "needs --rtmp");
+            }
+            PipelineDescriptor mp4Graph = null;
+            if (mp4PipelineFile != null) {
+                mp4Graph = PipelineDescriptor.load("--record-mp4-pipeline", mp4PipelineFile);
+                mp4Graph.requirePlaceholders("--record-mp4-pipeline", PipelineBuilder.MP4_PLACEHOLDERS);
+            }
+            StreamerConfig config = new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames,
+                    queueSize, inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs,
                     verify, statusIntervalMs, maxRestarts,
-                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root, instance());
+                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root, instance(), mp4Graph);
+            if (pipelineFile != null) {
+                config.pipelineSettings().descriptor().requirePlaceholders("--pipeline", config.encodePlaceholders());
+            }
+            return config;
         }
 
         /** The instance id: as given, else the host name; {@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}. */
@@ -466,7 +505,10 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             }
             range("--rtmp-reconnect-min-ms", rtmpReconnectMinMs, 10, 600_000);
             range("--rtmp-reconnect-max-ms", rtmpReconnectMaxMs, rtmpReconnectMinMs, 600_000);
-            return new RtmpOutput(url, packaging, rtmpReconnectMinMs, rtmpReconnectMaxMs);
+            PipelineDescriptor client = rtmpPipelineFile == null ? RtmpOutput.BUILT_IN_CLIENT
+                    : PipelineDescriptor.load("--rtmp-pipeline", rtmpPipelineFile);
+            client.requirePlaceholders("--rtmp-pipeline", RtmpOutput.CLIENT_PLACEHOLDERS);
+            return new RtmpOutput(url, packaging, rtmpReconnectMinMs, rtmpReconnectMaxMs, client);
         }
 
         private static void range(String flag, long v, long min, long max) {

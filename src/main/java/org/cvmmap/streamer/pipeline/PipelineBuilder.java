@@ -23,6 +23,18 @@ import java.util.stream.Collectors;
  */
 public final class PipelineBuilder {
     private final Settings settings;
+    /** Placeholders every encode build fills itself (the format and encoder of that build). */
+    public static final java.util.Set<String> PER_BUILD_PLACEHOLDERS = java.util.Set.of("caps", "encoder", "encoder_format");
+    /** Placeholders of an MP4 recorder graph: all filled (see {@link #buildMp4Recorder}). */
+    public static final Map<String, String> MP4_PLACEHOLDERS;
+
+    static {
+        Map<String, String> m = new java.util.HashMap<>();
+        m.put("encoded_caps", null);
+        m.put("parser", null);
+        m.put("fragment_ms", null);
+        MP4_PLACEHOLDERS = java.util.Collections.unmodifiableMap(m);
+    }
 
     /**
      * What one stream's encode graphs are made of.
@@ -109,11 +121,14 @@ public final class PipelineBuilder {
      * fragmented mp4mux → filesink named "file" (location set by the caller).
      *
      * @param codec the encoded stream's codec
+     * @param d     the descriptor ({@code --record-mp4-pipeline}), or null for the built-in one
      * @return the pipeline in state NULL
      * @throws PipelineBuildException if it cannot be parsed
      */
-    public static Pipeline buildMp4Recorder(Codec codec) {
-        PipelineDescriptor d = PipelineDescriptor.builtIn("record-mp4.pipeline");
+    public static Pipeline buildMp4Recorder(Codec codec, PipelineDescriptor d) {
+        if (d == null) {
+            d = PipelineDescriptor.builtIn("record-mp4.pipeline");
+        }
         String desc = d.render(Map.of("encoded_caps", codec.encodedCaps(), "parser", codec.parser(),
                 "fragment_ms", Integer.toString(MP4_FRAGMENT_MS)));
         return parse(d, desc, desc, List.of("src", "file"));

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.pipeline;
 
+import org.cvmmap.streamer.util.ConfigException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,10 +18,21 @@ import java.util.regex.Pattern;
  * comments, the rest is one gst-launch description with {@code ${name}} placeholders that
  * {@link #render(Map)} fills from the validated configuration. Pure text unit.
  *
- * @param name   where it came from (file path or built-in resource name), for logs
- * @param source descriptor text without comment lines, lines joined by spaces
+ * @param name             where it came from (file path or built-in resource name), for logs
+ * @param source           descriptor text without comment lines, lines joined by spaces
+ * @param placeholderLines each placeholder the text uses → the 1-based line of the file it first
+ *                         appears on (empty for composed built-ins)
  */
-public record PipelineDescriptor(String name, String source) {
+public record PipelineDescriptor(String name, String source, Map<String, Integer> placeholderLines) {
+    public PipelineDescriptor {
+        placeholderLines = Map.copyOf(placeholderLines);
+    }
+
+    /** A descriptor without line information. */
+    public PipelineDescriptor(String name, String source) {
+        this(name, source, Map.of());
+    }
+
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z0-9_]+)}");
 
     /**
@@ -30,17 +43,23 @@ public record PipelineDescriptor(String name, String source) {
      */
     public static PipelineDescriptor parse(String name, String text) {
         StringBuilder sb = new StringBuilder();
-        for (String line : text.split("\n")) {
-            String t = line.strip();
+        Map<String, Integer> lines = new java.util.LinkedHashMap<>();
+        String[] all = text.split("\n");
+        for (int i = 0; i < all.length; i++) {
+            String t = all[i].strip();
             if (t.isEmpty() || t.startsWith("#")) {
                 continue;
+            }
+            Matcher m = PLACEHOLDER.matcher(t);
+            while (m.find()) {
+                lines.putIfAbsent(m.group(1), i + 1);
             }
             if (sb.length() > 0) {
                 sb.append(' ');
             }
             sb.append(t);
         }
-        return new PipelineDescriptor(name, sb.toString());
+        return new PipelineDescriptor(name, sb.toString(), lines);
     }
 
     /**
@@ -80,15 +99,38 @@ public record PipelineDescriptor(String name, String source) {
     }
 
     /**
-     * Loads a descriptor file.
+     * Checks, before anything runs, that every placeholder the descriptor uses has a value in this
+     * configuration.
      *
-     * @throws UncheckedIOException if it cannot be read
+     * @param flag  the flag that named the file (for the message)
+     * @param known placeholder names this graph fills, with what each needs when it has no value
+     *              here (e.g. {@code rtp_host} → "--rtp"); null needs = always filled
+     * @throws ConfigException naming the flag, {@code FILE:LINE} and the placeholder (exit code 2)
      */
-    public static PipelineDescriptor load(Path file) {
+    public void requirePlaceholders(String flag, Map<String, String> known) {
+        for (Map.Entry<String, Integer> e : placeholderLines.entrySet()) {
+            String where = name + ":" + e.getValue();
+            if (!known.containsKey(e.getKey())) {
+                throw new ConfigException(flag, where, "unknown placeholder ${" + e.getKey() + "}; this graph fills "
+                        + String.join(", ", new java.util.TreeSet<>(known.keySet())));
+            }
+            String needs = known.get(e.getKey());
+            if (needs != null) {
+                throw new ConfigException(flag, where, "placeholder ${" + e.getKey() + "} has no value without " + needs);
+            }
+        }
+    }
+
+    /**
+     * Loads a descriptor file named by a flag.
+     *
+     * @throws ConfigException naming the flag and file when it cannot be read (exit code 2)
+     */
+    public static PipelineDescriptor load(String flag, Path file) {
         try {
             return parse(file.toString(), Files.readString(file));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read pipeline descriptor " + file + ": " + e.getMessage(), e);
+            throw new ConfigException(flag, file, "cannot be read: " + e.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import org.cvmmap.streamer.media.EncodedUnit;
 import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.pipeline.GstBuffers;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.cvmmap.streamer.pipeline.PipelineDescriptor;
 import org.cvmmap.streamer.util.ExclusiveFile;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Bus;
@@ -55,8 +56,13 @@ final class Mp4FileSink implements RecordingSink {
      * @throws IOException if the graph cannot start
      */
     Mp4FileSink(ExclusiveFile file, Codec codec) throws IOException {
+        this(file, codec, null);
+    }
+
+    /** @param graph the recorder graph's descriptor ({@code --record-mp4-pipeline}), or null for the built-in one */
+    Mp4FileSink(ExclusiveFile file, Codec codec, PipelineDescriptor graph) throws IOException {
         try {
-            pipeline = PipelineBuilder.buildMp4Recorder(codec);
+            pipeline = PipelineBuilder.buildMp4Recorder(codec, graph);
         } catch (PipelineBuildException e) {
             throw new IOException("MP4 recorder graph: " + e.getMessage(), e);
         }

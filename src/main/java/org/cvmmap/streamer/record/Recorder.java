@@ -6,6 +6,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.media.EncodedUnit;
+import org.cvmmap.streamer.pipeline.PipelineDescriptor;
 import org.cvmmap.streamer.util.ExclusiveFile;
 
 import java.io.IOException;
@@ -186,7 +187,16 @@ public final class Recorder {
      * @param keyframeRequest asks the encoder for an IDR (a recording starts on one); must not block
      */
     public Recorder(Format format, Codec codec, String key, String label, Runnable keyframeRequest) {
-        this(format, key, keyframeRequest, (file, o) -> format == Format.MP4 ? new Mp4FileSink(file, codec)
+        this(format, codec, key, label, keyframeRequest, null);
+    }
+
+    /**
+     * @param mp4Graph the MP4 recorder graph's descriptor ({@code --record-mp4-pipeline}), or null for
+     *                 the built-in one
+     */
+    public Recorder(Format format, Codec codec, String key, String label, Runnable keyframeRequest,
+                    PipelineDescriptor mp4Graph) {
+        this(format, key, keyframeRequest, (file, o) -> format == Format.MP4 ? new Mp4FileSink(file, codec, mp4Graph)
                 : new McapFileSink(file, codec, o.topic() != null ? o.topic() : "/" + label + "/video",
                 o.frameId() != null ? o.frameId() : label, "cvmmap-streamer " + version()));
     }

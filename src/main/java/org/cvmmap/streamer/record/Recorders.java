@@ -3,6 +3,7 @@ package org.cvmmap.streamer.record;
 import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.media.EncodedUnit;
 import org.cvmmap.streamer.pipeline.EncodedStreamHub;
+import org.cvmmap.streamer.pipeline.PipelineDescriptor;
 
 import java.util.List;
 
@@ -18,7 +19,12 @@ public final class Recorders implements EncodedStreamHub.Reader, AutoCloseable {
      * @param keyframeRequest asks the encoder for an IDR; must not block
      */
     public Recorders(Codec codec, String key, String label, Runnable keyframeRequest) {
-        this(new Recorder(Recorder.Format.MP4, codec, key, label, keyframeRequest),
+        this(codec, key, label, keyframeRequest, null);
+    }
+
+    /** @param mp4Graph the MP4 recorder graph ({@code --record-mp4-pipeline}), or null for the built-in one */
+    public Recorders(Codec codec, String key, String label, Runnable keyframeRequest, PipelineDescriptor mp4Graph) {
+        this(new Recorder(Recorder.Format.MP4, codec, key, label, keyframeRequest, mp4Graph),
                 new Recorder(Recorder.Format.MCAP, codec, key, label, keyframeRequest));
     }
 

@@ -132,6 +132,33 @@ class RecordingEndToEndTest {
         assertThat(check.path("messages").asLong()).isEqualTo(messages).isGreaterThanOrEqualTo(30);
     }
 
+    /**
+     * {@code --record-mp4-pipeline}: the recorder builds the user's graph, here one that fragments
+     * every 100 ms instead of every 500 ms (a constant in place of {@code ${fragment_ms}}): the file
+     * is complete and has about five times as many fragments.
+     */
+    @Test
+    void theMp4RecorderGraphCanBeReplacedByTheUsersDescriptor() throws Exception {
+        GstRuntime.init();
+        Path graph = dir.resolve("mp4.pipeline");
+        java.nio.file.Files.writeString(graph, """
+                # my MP4 recorder: fragments of 100 ms
+                appsrc name=src format=time is-live=false block=true max-bytes=33554432 caps="${encoded_caps}"
+                  ! ${parser} name=parse
+                  ! mp4mux name=mux fragment-duration=100 trak-timescale=90000
+                  ! filesink name=file sync=false async=false
+                """);
+        Path mp4 = dir.resolve("custom.mp4");
+        StreamerApp app = new StreamerApp(StreamerConfig.builder().inputMode("dummy").dummyWidth(320).dummyHeight(240)
+                .dummyFrames(60).codec("h264").rtp(true).rtpEndpoint("127.0.0.1:" + Streamers.freeUdpPort())
+                .statusIntervalMs(0).nats(false).recordMp4(mp4).mp4PipelineFile(graph).build());
+        assertThat(Streamers.start(app).get(60, TimeUnit.SECONDS)).isZero();
+        long encoded = app.stats().accessUnits.get();
+        assertThat(Peers.countFrames(new ProcessBuilder("ffprobe"), mp4)).contains("nb_read_frames=" + encoded);
+        assertThat(topLevelBoxes(mp4).stream().filter("moof"::equals).count()).as("moof boxes, 2 s in 100 ms fragments")
+                .isBetween(15L, 25L);
+    }
+
     /** The types of an MP4 file's top-level boxes, in order (ISO/IEC 14496-12 §4.2: size, type). */
     static List<String> topLevelBoxes(Path mp4) throws java.io.IOException {
         byte[] d = java.nio.file.Files.readAllBytes(mp4);

@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.output.rtmp;
 
+import org.cvmmap.streamer.pipeline.PipelineDescriptor;
+
 import org.cvmmap.streamer.output.rtmp.RtmpUrl;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
 
@@ -11,6 +13,20 @@ import org.cvmmap.streamer.output.rtmp.VideoPackaging;
  * @param packaging           AVC (H.264), HEVC_ENHANCED (hvc1) or HEVC_DOMESTIC (CodecID 12)
  * @param reconnectMinMs      first wait before reconnecting, ms (doubles after each failure)
  * @param reconnectMaxMs      longest wait, ms
+ * @param clientGraph         the client graph's descriptor ({@code --rtmp-pipeline FILE} or
+ *                            {@link #BUILT_IN_CLIENT}): an {@code appsrc name=flvsrc} fed FLV tags, and
+ *                            {@code ${rtmp_url}}
  */
-public record RtmpOutput(RtmpUrl url, VideoPackaging packaging, long reconnectMinMs, long reconnectMaxMs) {
+public record RtmpOutput(RtmpUrl url, VideoPackaging packaging, long reconnectMinMs, long reconnectMaxMs,
+                         PipelineDescriptor clientGraph) {
+    /** {@code pipelines/rtmp-publish.pipeline}: {@code appsrc name=flvsrc ! rtmp2sink}. */
+    public static final PipelineDescriptor BUILT_IN_CLIENT = PipelineDescriptor.builtIn("rtmp-publish.pipeline");
+    /** Placeholders of a client graph: {@code rtmp_url}, always filled. */
+    public static final java.util.Map<String, String> CLIENT_PLACEHOLDERS;
+
+    static {
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        m.put("rtmp_url", null);
+        CLIENT_PLACEHOLDERS = java.util.Collections.unmodifiableMap(m);
+    }
 }

@@ -129,15 +129,16 @@ public final class RtmpPublisher implements EncodedStreamHub.Reader, AutoCloseab
     }
 
     /**
-     * The RTMP client graph for {@code --rtmp-url} ({@code pipelines/rtmp-publish.pipeline}:
-     * {@code appsrc name=flvsrc ! rtmp2sink}), read once; each call of the supplier parses a fresh one.
+     * The RTMP client graph for {@code --rtmp-url} ({@link RtmpOutput#clientGraph()}, by default
+     * {@code pipelines/rtmp-publish.pipeline}: {@code appsrc name=flvsrc ! rtmp2sink}); each call of the
+     * supplier parses a fresh one.
      *
      * @param out the validated RTMP output
      * @return builds the graph in state NULL; throws {@link PipelineBuildException} if it cannot be
      *         parsed (the message carries the masked URL only)
      */
     public static Supplier<Pipeline> clientGraph(RtmpOutput out) {
-        PipelineDescriptor d = PipelineDescriptor.builtIn("rtmp-publish.pipeline");
+        PipelineDescriptor d = out.clientGraph();
         return () -> PipelineBuilder.parse(d, d.render(Map.of("rtmp_url", out.url().url())),
                 d.render(Map.of("rtmp_url", out.url().masked())), List.of("flvsrc"));
     }
