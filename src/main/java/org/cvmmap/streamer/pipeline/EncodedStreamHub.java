@@ -104,7 +104,7 @@ public final class EncodedStreamHub implements PipelineTap {
     public void attach(Pipeline pipeline, long generation) {
         AppSink s = pipeline.getElementByName(APPSINK) instanceof AppSink a ? a : null;
         if (s == null) {
-            LOG.info("event=hub_absent key={} gen={} cause=\"the graph has no appsink named '{}': readers get no access units\"",
+            LOG.debug("event=hub_absent key={} gen={} cause=\"the graph has no appsink named '{}': readers get no access units\"",
                     key, generation, APPSINK);
         } else {
             s.set("emit-signals", true);

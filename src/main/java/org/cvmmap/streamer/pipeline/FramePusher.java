@@ -60,6 +60,9 @@ final class FramePusher {
          * been sent into the graph of that generation, or {@code generation} is -1 when no frame ever came.
          */
         void drained(long generation);
+
+        /** The first usable frame's format is known ({@link #lastFormat()}): a first graph can be built. */
+        void formatKnown();
     }
 
     private final RepeatedWarning tooSmallWarning = new RepeatedWarning(LOG);
@@ -177,7 +180,7 @@ final class FramePusher {
                 // in order once it plays; the supervisor needs only the first one's format.
                 IngestFrame head = queue.peek();
                 if (head != null && !tooSmall(head.format())) {
-                    lastFormat = head.format();
+                    setFormat(head.format());
                     sleepQuietly();
                     continue;
                 }
@@ -228,13 +231,21 @@ final class FramePusher {
                         min, min);
                 continue;
             }
-            lastFormat = f.format();
+            setFormat(f.format());
             if (a == null) {
                 hold(f);
                 sleepQuietly();
                 continue;
             }
             push(a, f);
+        }
+    }
+
+    private void setFormat(RawVideoFormat f) {
+        boolean first = lastFormat == null;
+        lastFormat = f;
+        if (first) {
+            listener.formatKnown(); // wakes the supervisor at once (it would otherwise notice within its poll)
         }
     }
 

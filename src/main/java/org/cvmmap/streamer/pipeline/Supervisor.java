@@ -67,7 +67,11 @@ public final class Supervisor {
     static final long REBUILD_DRAIN_MS = 1000;
 
     private sealed interface Event permits BusError, BusEos, EncoderStalled, EncoderConfirmed, Drained, Stop, Fatal,
-            Restart, KeyframeRequest {
+            Restart, KeyframeRequest, FormatKnown {
+    }
+
+    /** The pusher saw the first usable frame: the first graph can be built now. */
+    private record FormatKnown() implements Event {
     }
 
     /** A rebuild asked for at {@code requestedNanos} ({@link System#nanoTime()}). */
@@ -248,7 +252,17 @@ public final class Supervisor {
         this.passthrough = config.passthrough();
         this.sourceInGraph = config.sourceInGraph();
         this.pusher = sourceInGraph ? null : new FramePusher(key, config.codec(), config.nominalFps(),
-                config.ingestMaxFrames(), queue, stats, captureTimes, gen -> events.add(new Drained(gen)));
+                config.ingestMaxFrames(), queue, stats, captureTimes, new FramePusher.Listener() {
+                    @Override
+                    public void drained(long generation) {
+                        events.add(new Drained(generation));
+                    }
+
+                    @Override
+                    public void formatKnown() {
+                        events.add(new FormatKnown());
+                    }
+                });
     }
 
     /** Installs a push observer (before {@link #run()}). */
