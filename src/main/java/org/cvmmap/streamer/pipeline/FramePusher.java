@@ -21,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * producer it blocks and the queue drops the oldest frame). On the way it renegotiates caps when the
  * producer's format changes, forces a keyframe on a producer reset (docs/specs/cvmmap-ipc.md §2),
  * drops frames smaller than the codec takes (counted invalid), notes each frame's capture time for
- * the hub, and at the end of input sends EOS into the graph.
+ * the hub, and at the end of input sends EOS into the graph. It stamps each frame's PTS itself (the
+ * graph's running time at the push), so no JVM code runs on a streaming thread per frame.
  *
  * <p>The supervisor owns the graphs: it hands the running one over with {@link #activate}, takes it
  * back with {@link #detach} before stopping it and disposes its elements inside
@@ -49,8 +50,16 @@ final class FramePusher {
         /** Whether a requested rebuild is draining it (frames then wait for the next graph). */
         boolean draining();
 
-        /** One frame was accepted by its appsrc (pusher thread). */
-        void framePushed();
+        /** The graph's running time now, ns, or -1 while it has no clock yet (then appsrc stamps the frame). */
+        long runningTimeNs();
+
+        /**
+         * One frame was accepted by its appsrc (pusher thread).
+         *
+         * @param frameId producer frame id
+         * @param ptsNs   the PTS it was pushed with (running time), ns, or -1 when appsrc stamped it
+         */
+        void framePushed(long frameId, long ptsNs);
     }
 
     /** What the pusher tells the supervisor. */
@@ -277,6 +286,7 @@ final class FramePusher {
 
     private void push(Graph a, IngestFrame f) {
         FlowReturn ret;
+        long pts;
         pushLock.lock();
         try {
             if (a != active || a.draining()) {
@@ -293,9 +303,17 @@ final class FramePusher {
                 boolean ok = ForceKeyUnit.request(a.src(), (int) stats.resets.get());
                 LOG.info("event=keyframe_forced key={} frame_id={} accepted={} cause=producer_reset", key, f.frameId(), ok);
             }
-            captureTimes.pushed(f.frameId(), f.timestampNs());
+            // The frame's PTS is the graph's running time now, set here rather than by appsrc
+            // (do-timestamp fills only a missing one), so that its capture time is noted without a
+            // pad probe calling into the JVM on the streaming thread for every frame.
+            pts = a.runningTimeNs();
             Buffer b = ((GstFrameBuffer) f.buffer()).release();
             b.setOffset(f.frameId()); // raw video: offset = frame number; lets observers map PTS to frame
+            if (pts >= 0) {
+                b.setPresentationTimestamp(pts);
+                b.setDecodeTimestamp(pts);
+                captureTimes.stamped(pts, f.timestampNs());
+            }
             ret = a.src().pushBuffer(b); // takes ownership: b is never touched again
         } finally {
             pushLock.unlock();
@@ -305,6 +323,6 @@ final class FramePusher {
             return;
         }
         stats.framesPushed.incrementAndGet();
-        a.framePushed();
+        a.framePushed(f.frameId(), pts);
     }
 }

@@ -158,9 +158,42 @@ public final class Supervisor {
             return draining;
         }
 
-        /** Counts the frame; a hardware encoder with no access unit after the probe frames has stalled. */
+        /**
+         * The pipeline's clock once PLAYING; null before. Not disposed with the graph: it is the system
+         * clock every graph shares, and gst1-java-core hands all of them the same wrapper, so
+         * disposing it with one graph would break the clock of every other stream's graph.
+         */
+        private org.freedesktop.gstreamer.Clock clock;
+        private long baseTime;
+
+        /**
+         * The graph's running time now (its clock minus its base time), ns; -1 while it has no clock.
+         * Pusher thread only.
+         */
         @Override
-        public void framePushed() {
+        public long runningTimeNs() {
+            if (clock == null) {
+                org.freedesktop.gstreamer.Clock c = pipeline.getClock();
+                if (c == null) {
+                    return -1;
+                }
+                clock = c;
+                baseTime = pipeline.getBaseTime();
+            }
+            return clock.getTime() - baseTime;
+        }
+
+        @Override
+        public void framePushed(long frameId, long ptsNs) {
+            PushListener l = pushListener;
+            if (l != null) {
+                l.pushed(frameId, ptsNs);
+            }
+            framePushed();
+        }
+
+        /** Counts the frame; a hardware encoder with no access unit after the probe frames has stalled. */
+        private void framePushed() {
             long n = pushed.incrementAndGet();
             if (encoder.hardware() && accessUnits.get() == 0 && n >= config.nvencProbeFrames() && !stallReported) {
                 stallReported = true;
@@ -555,17 +588,6 @@ public final class Supervisor {
             }
             return PadProbeReturn.OK;
         });
-        PushListener listener = pushListener;
-        if (a.src != null) {
-            a.held(a.src.getStaticPad("src")).addProbe(PadProbeType.BUFFER, (pad, info) -> {
-                Buffer b = info.getBuffer();
-                captureTimes.stamped(b.getOffset(), b.getPresentationTimestamp());
-                if (listener != null) {
-                    listener.pushed(b.getOffset(), b.getPresentationTimestamp());
-                }
-                return PadProbeReturn.OK;
-            });
-        }
         LOG.info("event=pipeline_starting key={} gen={} encoder={} encoder_reason=\"{}\" format={} descriptor={} description=\"{}\"",
                 key, gen, encoderName(spec), passthrough ? "passthrough" : selector.reason(), format,
                 builder.descriptor().name(), builder.describe(spec, format, fps));
