@@ -177,25 +177,8 @@ public final class StreamerApp implements StreamerControl {
         }
         FrameQueue queue = FrameQueue.withStartupBacklog(config.queueSize(), stats.dropped);
         frameQueue = queue;
-        EncoderSelector selector = new EncoderSelector(config.encoderDevice(), config.hardwareEncoders(),
-                EncoderSpec.software(config.codec(), config.bFrames()), installed);
-        PipelineBuilder builder = new PipelineBuilder(config.pipelineSettings());
-        Supervisor sup = new Supervisor(config.supervisorSettings(), builder, selector, stats, queue);
-        if (pushListener != null) {
-            sup.setPushListener(pushListener);
-        }
-        if (config.rtp() != null) {
-            sup.addTap(new RtpSession(key)); // one SSRC, continuous sequence and timestamps over rebuilds
-        }
-        extraTaps.forEach(sup::addTap);
-        hub.keyframesFrom(sup::requestKeyframe);
-        sup.addTap(hub);
-        RtmpPublisher rtmp = null;
-        if (config.rtmp() != null) {
-            rtmp = new RtmpPublisher(config.rtmp(), key, config.bitrateKbps(), RtmpPublisher.clientGraph(config.rtmp()),
-                    () -> hub.requestKeyframe("rtmp session start"));
-            hub.addReader(rtmp);
-        }
+        Supervisor sup = newSupervisor(queue);
+        RtmpPublisher rtmp = config.rtmp() == null ? null : newRtmpOutput();
         this.rtmp = rtmp;
         supervisor = sup;
         if (!startCliRecordings()) {
@@ -218,32 +201,8 @@ public final class StreamerApp implements StreamerControl {
                 return ExitCodes.SUBSCRIBER;
             }
         }
-        // A cuframes input is read by the graph's own source element: no ingest.
-        CvmmapIngest ingest = in.target() == null ? null : new CvmmapIngest(in.target(), config.ingestVerify(), GstFrameBuffer.FACTORY, stats, new CvmmapIngest.Listener() {
-            @Override
-            public void onFrame(IngestFrame frame) {
-                queue.offer(frame);
-            }
-
-            @Override
-            public void onEnded() {
-                queue.close();
-            }
-
-            @Override
-            public void onFatal(int exitCode, String message) {
-                sup.fatal(exitCode, message);
-            }
-        });
-        if (in.dummy() && in.dummyFrames() > 0) {
-            ingest.endAfterFrame(in.dummyFrames());
-        }
+        CvmmapIngest ingest = newIngest(queue, sup);
         this.ingest = ingest;
-        if (ingest == null) {
-            LOG.info("event=input_in_graph key={} uri={}{} runtime_dir={} codec={} cause=\"{}\"", key,
-                    in.cuframes().kind().scheme(), in.cuframes().key(), in.cuframes().runtimeDir(), config.codec().cliName(),
-                    in.passthrough() ? "already encoded: parse and pay, no encoder" : "CUDA IPC frames: cuframessrc → encoder");
-        }
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "status-" + key);
             t.setDaemon(true);
@@ -267,15 +226,7 @@ public final class StreamerApp implements StreamerControl {
                 ingest.start();
             }
             if (producer != null) {
-                DummyProducer p = producer;
-                producerThread = new Thread(() -> {
-                    if (!p.awaitSubscriber(5000)) {
-                        LOG.warn("event=producer_no_subscriber key={} waited_ms=5000", key);
-                    }
-                    p.run();
-                }, "dummy-producer");
-                producerThread.setDaemon(true);
-                producerThread.start();
+                producerThread = startProducer(producer);
             }
             if (config.statusIntervalMs() > 0) {
                 StatusReport.StatusLine line = new StatusReport.StatusLine(key, stats, this::rtmpStats);
@@ -311,13 +262,91 @@ public final class StreamerApp implements StreamerControl {
                 producer.close();
             }
         }
+        logExit(code);
+        return code;
+    }
+
+    /** The supervisor with its encoder policy, graph builder and taps (RTP session, the hub). */
+    private Supervisor newSupervisor(FrameQueue queue) {
+        EncoderSelector selector = new EncoderSelector(config.encoderDevice(), config.hardwareEncoders(),
+                EncoderSpec.software(config.codec(), config.bFrames()), installed);
+        Supervisor sup = new Supervisor(config.supervisorSettings(), new PipelineBuilder(config.pipelineSettings()),
+                selector, stats, queue);
+        if (pushListener != null) {
+            sup.setPushListener(pushListener);
+        }
+        if (config.rtp() != null) {
+            sup.addTap(new RtpSession(config.input().streamKey())); // one SSRC, continuous sequence and timestamps over rebuilds
+        }
+        extraTaps.forEach(sup::addTap);
+        hub.keyframesFrom(sup::requestKeyframe);
+        sup.addTap(hub);
+        return sup;
+    }
+
+    /** The RTMP output, a reader of the hub (started with the stream). */
+    private RtmpPublisher newRtmpOutput() {
+        RtmpPublisher rtmp = new RtmpPublisher(config.rtmp(), config.input().streamKey(), config.bitrateKbps(),
+                RtmpPublisher.clientGraph(config.rtmp()), () -> hub.requestKeyframe("rtmp session start"));
+        hub.addReader(rtmp);
+        return rtmp;
+    }
+
+    /** The cv-mmap ingest feeding the queue, or null for a cuframes input (the graph's own source reads it). */
+    private CvmmapIngest newIngest(FrameQueue queue, Supervisor sup) {
+        InputSpec in = config.input();
+        if (in.target() == null) {
+            LOG.info("event=input_in_graph key={} uri={}{} runtime_dir={} codec={} cause=\"{}\"", in.streamKey(),
+                    in.cuframes().kind().scheme(), in.cuframes().key(), in.cuframes().runtimeDir(), config.codec().cliName(),
+                    in.passthrough() ? "already encoded: parse and pay, no encoder" : "CUDA IPC frames: cuframessrc → encoder");
+            return null;
+        }
+        CvmmapIngest ingest = new CvmmapIngest(in.target(), config.ingestVerify(), GstFrameBuffer.FACTORY, stats,
+                new CvmmapIngest.Listener() {
+                    @Override
+                    public void onFrame(IngestFrame frame) {
+                        queue.offer(frame);
+                    }
+
+                    @Override
+                    public void onEnded() {
+                        queue.close();
+                    }
+
+                    @Override
+                    public void onFatal(int exitCode, String message) {
+                        sup.fatal(exitCode, message);
+                    }
+                });
+        if (in.dummy() && in.dummyFrames() > 0) {
+            ingest.endAfterFrame(in.dummyFrames());
+        }
+        return ingest;
+    }
+
+    /** Runs the built-in producer on its own thread once the ingest has subscribed (or after 5 s). */
+    private Thread startProducer(DummyProducer producer) {
+        String key = config.input().streamKey();
+        Thread t = new Thread(() -> {
+            if (!producer.awaitSubscriber(5000)) {
+                LOG.warn("event=producer_no_subscriber key={} waited_ms=5000", key);
+            }
+            producer.run();
+        }, "dummy-producer");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** The last status line and the exit line with every counter. */
+    private void logExit(int code) {
+        String key = config.input().streamKey();
         new StatusReport.StatusLine(key, stats, this::rtmpStats).log();
         long first = stats.firstFrameNanos.get();
         double activeS = first == 0 ? 0 : (System.nanoTime() - first) / 1e9;
         LOG.info("event=exit key={} exit_code={} active_s={} avg_fps_in={} counters={}", key, code,
                 String.format("%.3f", activeS), String.format("%.1f", activeS > 0 ? stats.framesIn.get() / activeS : 0),
                 stats.counters());
-        return code;
     }
 
     /** Starts the recordings of {@code --record-mp4} / {@code --record-mcap}; false (logged) if one cannot. */

@@ -70,4 +70,46 @@ final class NatsConnections {
         }
         return b;
     }
+
+    /**
+     * Tries the servers on a daemon thread until one answers (the client's own reconnects take over
+     * from there) or {@code closed} says stop; waits {@code retryMs} between attempts.
+     *
+     * @param thread       the thread's name
+     * @param adopt        takes the new connection; returns false when the owner closed meanwhile
+     *                     (the connection is then closed again)
+     * @param firstFailure told about the first failed attempt only (the caller warns once)
+     */
+    static void connectInBackground(String thread, Options options, long retryMs, java.util.function.BooleanSupplier closed,
+                                    java.util.function.Predicate<io.nats.client.Connection> adopt,
+                                    java.util.function.Consumer<Exception> firstFailure) {
+        Thread t = new Thread(() -> {
+            boolean warned = false;
+            while (!closed.getAsBoolean()) {
+                try {
+                    io.nats.client.Connection c = Nats.connect(options);
+                    if (!adopt.test(c)) {
+                        c.close();
+                    }
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    if (!warned) {
+                        warned = true;
+                        firstFailure.accept(e);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                try {
+                    Thread.sleep(retryMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }, thread);
+        t.setDaemon(true);
+        t.start();
+    }
 }

@@ -16,7 +16,6 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.Message;
-import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import io.nats.service.Service;
@@ -111,51 +110,25 @@ public final class NatsControlPlane implements AutoCloseable {
                 .connectionListener(this::onConnectionEvent)
                 .errorListener(new QuietErrors());
         LOG.info("event=nats_connecting key={} servers={} auth={}", key, config.maskedServers(), config);
-        Options options = b.build();
-        Thread connector = new Thread(() -> connectLoop(options), "nats-connect-" + key);
-        connector.setDaemon(true);
-        connector.start();
+        NatsConnections.connectInBackground("nats-connect-" + key, b.build(), config.reconnectWaitMs(), () -> closed,
+                this::adopt, e -> LOG.warn("event=nats_unavailable key={} servers={} cause=\"{}\" action=\"streaming goes on "
+                        + "without control; attaching when a server appears\"", key, config.maskedServers(),
+                        NatsConnections.cause(e, lastException)));
     }
 
-    /**
-     * Tries the servers until one answers (the client's own reconnects take over from there) or
-     * {@link #close()}; an absent server is warned about once.
-     */
-    private void connectLoop(Options options) {
-        boolean warned = false;
-        while (!closed) {
-            try {
-                Connection c = Nats.connect(options);
-                synchronized (this) {
-                    if (closed) {
-                        closeQuietly(c);
-                        return;
-                    }
-                    connection = c;
-                    state = "CONNECTED";
-                }
-                LOG.info("event=nats_connected key={} server={}", key, Secrets.redact(c.getConnectedUrl()));
-                attach(c);
-                connected.countDown();
-                return;
-            } catch (IOException | RuntimeException e) {
-                if (!warned) {
-                    warned = true;
-                    LOG.warn("event=nats_unavailable key={} servers={} cause=\"{}\" action=\"streaming goes on without "
-                            + "control; attaching when a server appears\"", key, config.maskedServers(),
-                            NatsConnections.cause(e, lastException));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+    /** The first connection: kept unless closed meanwhile, then served on. */
+    private boolean adopt(Connection c) {
+        synchronized (this) {
+            if (closed) {
+                return false;
             }
-            try {
-                Thread.sleep(config.reconnectWaitMs());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            connection = c;
+            state = "CONNECTED";
         }
+        LOG.info("event=nats_connected key={} server={}", key, Secrets.redact(c.getConnectedUrl()));
+        attach(c);
+        connected.countDown();
+        return true;
     }
 
     private static void closeQuietly(Connection c) {

@@ -3,7 +3,6 @@ package org.cvmmap.streamer.control;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.Connection;
-import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import io.nats.service.Service;
@@ -14,7 +13,6 @@ import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.NatsConfig;
 import org.cvmmap.streamer.util.Secrets;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -96,41 +94,18 @@ public final class ProcessControlPlane implements AutoCloseable {
     public void start() {
         Options options = NatsConnections.options(config).connectionName("cvmmap-streamer process " + instanceId)
                 .maxReconnects(-1).reconnectWait(Duration.ofMillis(config.reconnectWaitMs())).build();
-        Thread t = new Thread(() -> connectLoop(options), "nats-process-connect-" + instanceId);
-        t.setDaemon(true);
-        t.start();
+        NatsConnections.connectInBackground("nats-process-connect-" + instanceId, options, RETRY_MS, () -> closed,
+                this::adopt, e -> LOG.warn("event=nats_unavailable scope=process instance_id={} servers={} cause=\"{}\" "
+                        + "action=\"retrying every {} ms\"", instanceId, config.maskedServers(), Secrets.redact(e), RETRY_MS));
     }
 
-    private void connectLoop(Options options) {
-        boolean warned = false;
-        while (!closed) {
-            try {
-                Connection c = Nats.connect(options);
-                synchronized (this) {
-                    if (closed) {
-                        c.close();
-                        return;
-                    }
-                    connection = c;
-                    micro = startService(c);
-                }
-                return;
-            } catch (IOException | RuntimeException e) {
-                if (!warned) {
-                    LOG.warn("event=nats_unavailable scope=process instance_id={} servers={} cause=\"{}\" action=\"retrying every {} ms\"",
-                            instanceId, config.maskedServers(), Secrets.redact(e), RETRY_MS);
-                    warned = true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            try {
-                Thread.sleep(RETRY_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
+    private synchronized boolean adopt(Connection c) {
+        if (closed) {
+            return false;
         }
+        connection = c;
+        micro = startService(c);
+        return true;
     }
 
     private Service startService(Connection c) {

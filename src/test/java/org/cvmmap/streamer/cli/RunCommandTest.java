@@ -113,7 +113,8 @@ class RunCommandTest {
         Path file = dir.resolve("streams.yaml");
         String common = "defaults: {codec: h264, input-mode: dummy, dummy-width: 160, dummy-height: 120, rtp: true, "
                 + "status-interval-ms: 0}\nno-nats: true\nstreams:\n";
-        String a = "  a: {dummy-label: rl-a-" + pid + ", rtp-endpoint: '127.0.0.1:" + pa + "'}\n";
+        // a: 90 frames (3 s), so that it streams before, across and after the reload whatever the machine's speed
+        String a = "  a: {dummy-label: rl-a-" + pid + ", dummy-frames: 90, rtp-endpoint: '127.0.0.1:" + pa + "'}\n";
         Files.writeString(file, common + a + "  b: {dummy-label: rl-b-" + pid + ", rtp-endpoint: '127.0.0.1:" + pb + "'}\n");
         try (java.nio.channels.DatagramChannel rxA = java.nio.channels.DatagramChannel.open();
              java.net.DatagramSocket rxC = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
@@ -141,6 +142,7 @@ class RunCommandTest {
                 assertThat(log.lines()).anyMatch(l -> l.contains("event=reload") && l.contains("added=c changed=- removed=b unchanged=1"));
                 rxC.receive(new java.net.DatagramPacket(new byte[65536], 65536)); // c sends
                 assertThat(log.await(20_000, "event=encoder_confirmed key=cvmmap_rl-c-" + pid + " ")).isTrue();
+                assertThat(log.await(20_000, "event=exit key=cvmmap_rl-a-" + pid + " exit_code=0")).as("a ran to its end").isTrue();
             } finally {
                 cmd.stopAll(); // also when an assertion failed: every stream's SHM and socket go
                 assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
@@ -148,7 +150,10 @@ class RunCommandTest {
             assertThat(log.lines()).noneMatch(l -> l.contains("key=cvmmap_rl-a-" + pid) && l.contains("event=pipeline_starting")
                     && l.contains("gen=2"));
             Streamers.RtpDrain r = Streamers.drainRtp(rxA);
-            assertThat(r.packets()).as("a's packets").isGreaterThan(20);
+            String exitA = log.lines().stream().filter(l -> l.contains("event=exit key=cvmmap_rl-a-" + pid + " exit_code=0"))
+                    .findFirst().orElseThrow();
+            assertThat(r.units()).as("a's access units (marker bits) = its frames pushed")
+                    .isEqualTo(Long.parseLong(exitA.replaceAll(".*frames_pushed=(\\d+).*", "$1"))).isGreaterThan(80);
             assertThat(r.gaps()).as("a's sequence gaps").isZero();
             assertThat(r.ssrcs()).as("a's SSRCs").isEqualTo(1);
             assertThat(r.maxStep()).as("a's largest RTP timestamp step, 90 kHz ticks (5 frames at 30 fps: 15,000)").isLessThan(15_000);
