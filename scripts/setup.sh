@@ -15,6 +15,7 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2 openssl nginx-light libnginx-mod-rtmp python3 procps
+  prometheus
 )
 # Node.js + npm run the MCAP reader peer (test-peers/); a machine that already has them (e.g. from
 # NodeSource) keeps its own: Debian's npm would conflict with it.

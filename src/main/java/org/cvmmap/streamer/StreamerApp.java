@@ -10,6 +10,8 @@ import org.cvmmap.streamer.record.Recorder;
 import org.cvmmap.streamer.record.RecorderException;
 import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.record.Recorders;
+import org.cvmmap.streamer.record.RecorderStatus;
+import org.cvmmap.streamer.observe.StreamView;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.cuframes.CudaDriver;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapIngest;
@@ -32,6 +34,7 @@ import org.cvmmap.streamer.util.ExitCodes;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -116,6 +119,34 @@ public final class StreamerApp implements StreamerControl {
      */
     public void addTap(PipelineTap tap) {
         extraTaps.add(tap);
+    }
+
+    /**
+     * What the HTTP endpoints read of this stream ({@code /metrics}, {@code /readyz}).
+     *
+     * @param name the stream's name (the streams config's, or its key)
+     */
+    public StreamView view(String name) {
+        return new StreamView(name, config.input().natsKey(), stats, () -> {
+            Supervisor s = supervisor;
+            return s != null && s.playing();
+        }, () -> {
+            List<StreamView.Output> outs = new ArrayList<>();
+            if (config.rtp() != null) {
+                Supervisor s = supervisor;
+                long bytes = s == null ? -1 : s.rtpBytesSent();
+                outs.add(new StreamView.Output("rtp", Math.max(0, bytes), bytes > 0, 0));
+            }
+            RtmpPublisher.Stats r = rtmpStats();
+            if (config.rtmp() != null) {
+                outs.add(new StreamView.Output("rtmp", r == null ? 0 : r.bytes(),
+                        r != null && r.state() == RtmpPublisher.State.PUBLISHING, r == null ? 0 : Math.max(0, r.sessions() - 1)));
+            }
+            return outs;
+        }, () -> recorders.all().stream().map(rec -> {
+            RecorderStatus st = rec.status();
+            return new StreamView.Recording(rec.format().id(), st.recording(), st.framesEncoded());
+        }).toList());
     }
 
     /** The RTMP output's counters, or null without {@code --rtmp}. */

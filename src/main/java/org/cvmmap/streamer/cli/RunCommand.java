@@ -43,6 +43,9 @@ public final class RunCommand implements Callable<Integer> {
     private record Running(StreamsConfig.Entry entry, StreamerApp app, Thread thread) {
     }
 
+    /** /metrics, /healthz, /readyz of the process (--http-listen, a process-level key). */
+    private volatile Observe observe = Observe.start("off");
+
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final List<StreamerApp> stoppedByReload = new ArrayList<>();
     private int firstFailure = ExitCodes.OK;
@@ -74,6 +77,7 @@ public final class RunCommand implements Callable<Integer> {
         if (plane != null) {
             plane.start();
         }
+        observe = Observe.start(streams.isEmpty() ? "off" : streams.get(0).command().httpListen);
         try {
             synchronized (this) {
                 streams.forEach(this::start);
@@ -86,6 +90,7 @@ public final class RunCommand implements Callable<Integer> {
             if (plane != null) {
                 plane.close();
             }
+            observe.close();
         }
     }
 
@@ -208,7 +213,12 @@ public final class RunCommand implements Callable<Integer> {
     /** Starts one stream on its own thread (caller holds the lock). */
     private void start(StreamsConfig.Entry e) {
         StreamerApp app = new StreamerApp(e.config());
-        Thread t = new Thread(() -> ended(e, app, app.run()), "stream-" + e.name());
+        Runnable unobserve = observe.add(app.view(e.name()));
+        Thread t = new Thread(() -> {
+            int code = app.run();
+            unobserve.run();
+            ended(e, app, code);
+        }, "stream-" + e.name());
         running.put(e.name(), new Running(e, app, t));
         t.start();
     }

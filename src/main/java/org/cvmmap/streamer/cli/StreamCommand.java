@@ -1,6 +1,7 @@
 package org.cvmmap.streamer.cli;
 
 import org.cvmmap.streamer.StreamerApp;
+import org.cvmmap.streamer.observe.ObserveServer;
 import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
@@ -116,6 +117,8 @@ public final class StreamCommand implements Callable<Integer> {
     Path recordMp4;
     @Option(names = "--record-mcap", paramLabel = "PATH", description = "Record the encoded stream to MCAP (foxglove CompressedVideo on /<label>/video) until exit.")
     Path recordMcap;
+    @Option(names = "--http-listen", paramLabel = "ADDR:PORT|off", defaultValue = ObserveServer.DEFAULT_LISTEN, description = "Where this process serves /metrics (Prometheus), /healthz and /readyz; off = nowhere (default ${DEFAULT-VALUE}).")
+    String httpListen;
     @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:CVMMAP_INSTANCE_ID}", description = "This process on the NATS cluster, in $SRV metadata and every status reply; a key another instance already serves is refused (exit 2). Default: env CVMMAP_INSTANCE_ID, else the host name.")
     String instanceId;
     @Option(names = "--record-dir", paramLabel = "DIR", defaultValue = "${env:CVMMAP_RECORD_DIR}", description = "Folder that recordings requested over NATS are kept inside (relative output_path resolved against it; anything leaving it refused). Without it, NATS recorder requests are refused (403). Default: env CVMMAP_RECORD_DIR.")
@@ -185,6 +188,9 @@ public final class StreamCommand implements Callable<Integer> {
         StreamerConfig config = toConfig();
         StreamerApp app = new StreamerApp(config);
         Signals.onStop(() -> app.requestStop("signal"));
-        return app.run();
+        try (Observe observe = Observe.start(httpListen)) {
+            observe.add(app.view(config.input().streamKey()));
+            return app.run();
+        }
     }
 }

@@ -776,6 +776,11 @@ public final class Supervisor {
         }
     }
 
+    /** Whether an encode graph is in PLAYING now (it reached PLAYING and is not torn down). */
+    public boolean playing() {
+        return active != null;
+    }
+
     /**
      * RTP bytes sent so far, all graphs (udpsink "rtpsink" {@code bytes-served}), or -1 without an RTP
      * output.

@@ -34,7 +34,7 @@ class ArchitectureTest {
     @Test
     void thePartsDoNotKnowTheConfigurationOrWhoDrivesThem() {
         ArchRule rule = noClasses().that().resideInAnyPackage(ROOT + ".ingest..", ROOT + ".pipeline..",
-                        ROOT + ".output..", ROOT + ".record..", ROOT + ".media..", ROOT + ".util..")
+                        ROOT + ".output..", ROOT + ".record..", ROOT + ".media..", ROOT + ".util..", ROOT + ".observe..")
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".config..", ROOT + ".control..",
                         ROOT + ".cli..", ROOT + ".testers..", ROOT);
         rule.check(classes);
