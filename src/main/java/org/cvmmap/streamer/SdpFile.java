@@ -41,16 +41,32 @@ final class SdpFile {
         String sdp = Sdp.render(config.codec(), address, rtp.port(), rtp.payloadType(), "cvmmap-streamer " + key,
                 System.currentTimeMillis() / 1000);
         Path target = rtp.sdpPath().toAbsolutePath();
+        Path dir = target.getParent();
+        if (Files.isDirectory(target)) {
+            throw new ConfigException("--rtp-sdp", rtp.sdpPath(), "is a folder: give the SDP file's path");
+        }
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new ConfigException("--rtp-sdp", rtp.sdpPath(), "its folder does not exist (it is not created)");
+        }
+        Path tmp = null;
         try {
-            Path dir = target.getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
-            }
-            Path tmp = Files.createTempFile(dir, ".sdp", ".tmp");
+            // written beside the target and renamed over it: a receiver never reads half a file
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             Files.writeString(tmp, sdp);
+            // readable by a receiver running as another user (an SDP holds no secret)
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
         } catch (IOException e) {
             throw new ConfigException("--rtp-sdp", rtp.sdpPath(), "cannot be written: " + e.getMessage());
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temporary file is in the SDP's own folder, named after it
+                }
+            }
         }
         LOG.info("event=sdp_written key={} path={} codec={} endpoint={}:{} pt={}", key, target, config.codec().cliName(),
                 address, rtp.port(), rtp.payloadType());

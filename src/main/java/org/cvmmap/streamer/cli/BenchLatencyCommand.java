@@ -21,7 +21,7 @@ public final class BenchLatencyCommand implements Callable<Integer> {
     @Option(names = "--warmup-frames", defaultValue = "60") int warmup;
     @Option(names = "--codec", defaultValue = "h264") String codec;
     @Option(names = "--pipeline", description = "Pipeline descriptor with a payloader named \"pay\" (default: the "
-            + "streamer's own pipelines/rtp-<codec>.pipeline).")
+            + "streamer's own built-in graph, from the jar).")
     Path pipeline;
 
     @Override

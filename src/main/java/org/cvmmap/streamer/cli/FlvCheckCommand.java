@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.cli;
 
+import org.cvmmap.streamer.testers.TesterExitCodes;
+
 import org.cvmmap.streamer.testers.FlvChecker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,7 +38,9 @@ public final class FlvCheckCommand implements Callable<Integer> {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("flv-check: cannot read " + file + ": " + e.getMessage(), e);
+            spec.commandLine().getErr().println("error: FILE=" + file + ": cannot be read ("
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()) + ")");
+            return TesterExitCodes.CONFIG;
         }
         FlvChecker.Report r = FlvChecker.check(bytes, RtmpStubTesterCommand.packaging(mode));
         PrintWriter out = spec.commandLine().getOut();

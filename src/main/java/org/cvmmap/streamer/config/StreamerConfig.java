@@ -329,6 +329,10 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             List<EncoderSpec> hw = hardwareEncoders != null ? List.copyOf(hardwareEncoders) : EncoderSpec.nvenc(c);
             NatsConfig nats = natsEnabled ? NatsConfig.of(natsUrl, natsToken, natsUser, natsPassword, natsCreds, natsTls,
                     natsTruststore, natsTruststorePassword, natsReconnectWaitMs) : null;
+            if (recordMp4 != null && recordMcap != null
+                    && recordMp4.toAbsolutePath().normalize().equals(recordMcap.toAbsolutePath().normalize())) {
+                throw new ConfigException("--record-mcap", recordMcap, "is also --record-mp4's file: give each recording its own");
+            }
             recordPath("--record-mp4", recordMp4);
             recordPath("--record-mcap", recordMcap);
             RecordRoot root = recordDir == null ? null : RecordRoot.of("--record-dir", recordDir);

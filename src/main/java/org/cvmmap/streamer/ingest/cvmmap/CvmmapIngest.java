@@ -1,5 +1,7 @@
 package org.cvmmap.streamer.ingest.cvmmap;
 
+import java.util.concurrent.TimeUnit;
+
 import org.cvmmap.streamer.ingest.MetadataException;
 
 import org.cvmmap.streamer.util.RepeatedWarning;
@@ -97,6 +99,24 @@ public final class CvmmapIngest implements AutoCloseable {
         resetRequested = true;
     }
 
+    /** No frame yet this long after the start: one {@code input_waiting} line, ms. */
+    static final long WAITING_FIRST_MS = 1_000;
+    /** Then again every, ms. */
+    static final long WAITING_EVERY_MS = 10_000;
+
+    /**
+     * Says what the stream waits for, naming the SHM object and the socket and whether each exists,
+     * so that a user sees which producer (and which name) is missing.
+     */
+    private void logWaiting(String key, long startedNanos) {
+        java.nio.file.Path shm = java.nio.file.Path.of("/dev/shm", target.shmName());
+        java.nio.file.Path sock = java.nio.file.Path.of(target.ipcPath());
+        LOG.info("event=input_waiting key={} shm={} shm_exists={} socket={} socket_exists={} waited_ms={} cause=\"no frame "
+                        + "from the producer yet: is it running, under this name?\"", key, shm,
+                java.nio.file.Files.exists(shm), sock, java.nio.file.Files.exists(sock),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+    }
+
     private void run() {
         String key = target.natsTargetKey();
         ZmqSocket sub;
@@ -110,10 +130,16 @@ public final class CvmmapIngest implements AutoCloseable {
                 target.zmqAddress(), ZmqSocket.libraryVersion());
         byte[] buf = new byte[256];
         boolean waitingLogged = false;
+        long started = System.nanoTime();
+        long nextWaiting = started + TimeUnit.MILLISECONDS.toNanos(WAITING_FIRST_MS);
         try (sub) {
             while (running) {
                 int n = sub.receive(buf);
                 if (n < 0) {
+                    if (stats.firstFrameNanos.get() == 0 && System.nanoTime() - nextWaiting >= 0) {
+                        logWaiting(key, started);
+                        nextWaiting = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAITING_EVERY_MS);
+                    }
                     continue;
                 }
                 SyncMessage sync;
