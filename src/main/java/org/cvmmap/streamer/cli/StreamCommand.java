@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
                 + "5 pipeline init error, 6 runtime error, 124 idle timeout.",
         subcommands = {DummyProducerCommand.class, RtpReceiverTesterCommand.class, RtmpStubTesterCommand.class,
                 FlvCheckCommand.class, CtlCommand.class, McapRecoverCommand.class,
-                BenchLatencyCommand.class, RunCommand.class, ConfigCommand.class, CompletionCommand.class})
+                BenchLatencyCommand.class, RunCommand.class, ConfigCommand.class, CompletionCommand.class,
+                DoctorCommand.class})
 public final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--input-uri", paramLabel = "URI", description = "cvmmap://<instance>[@<prefix>][?namespace=<ns>] or a plain instance name; "
