@@ -327,8 +327,8 @@ public final class StreamerApp implements StreamerControl {
     private CvmmapIngest newIngest(FrameQueue queue, Supervisor sup) {
         InputSpec in = config.input();
         if (in.target() == null) {
-            LOG.info("event=input_in_graph key={} uri={}{} runtime_dir={} codec={} cause=\"{}\"", in.streamKey(),
-                    in.cuframes().kind().scheme(), in.cuframes().key(), in.cuframes().runtimeDir(), config.codec().cliName(),
+            LOG.info("event=input_in_graph key={} uri={} runtime_dir={} codec={} cause=\"{}\"", in.streamKey(),
+                    in.cuframes().kind().scheme() + in.cuframes().key(), in.cuframes().runtimeDir(), config.codec().cliName(),
                     in.passthrough() ? "already encoded: parse and pay, no encoder" : "CUDA IPC frames: cuframessrc → encoder");
             return null;
         }

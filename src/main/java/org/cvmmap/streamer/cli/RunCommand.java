@@ -6,6 +6,7 @@ import org.cvmmap.streamer.StreamerApp;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.control.ProcessControlPlane;
 import org.cvmmap.streamer.util.ConfigException;
+import org.cvmmap.streamer.util.Logging;
 import org.cvmmap.streamer.util.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,6 +67,9 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         List<StreamsConfig.Entry> streams = StreamsConfig.load(config);
+        if (!streams.isEmpty()) {
+            Logging.configure(streams.get(0).command().logFormat, streams.get(0).command().logLevel);
+        }
         Signals.onStop(this::stopAll);
         Signals.onReload(this::reload);
         LOG.info("event=streams_starting file={} streams={}", config,
@@ -232,8 +236,8 @@ public final class RunCommand implements Callable<Integer> {
         if (code != ExitCodes.OK && !replaced && firstFailure == ExitCodes.OK) {
             firstFailure = code;
         }
-        LOG.info("event=stream_ended stream={} key={} exit_code={}{}", e.name(), e.config().input().streamKey(), code,
-                replaced ? " cause=reload" : "");
+        LOG.info("event=stream_ended stream={} key={} exit_code={} cause={}", e.name(), e.config().input().streamKey(), code,
+                replaced ? "reload" : "ended");
         notifyAll();
     }
 }

@@ -2,6 +2,7 @@ package org.cvmmap.streamer.cli;
 
 import org.cvmmap.streamer.StreamerApp;
 import org.cvmmap.streamer.observe.ObserveServer;
+import org.cvmmap.streamer.util.Logging;
 import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
@@ -118,6 +119,10 @@ public final class StreamCommand implements Callable<Integer> {
     Path recordMp4;
     @Option(names = "--record-mcap", paramLabel = "PATH", description = "Record the encoded stream to MCAP (foxglove CompressedVideo on /<label>/video) until exit.")
     Path recordMcap;
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "${sys:cvmmap.log.format:-text}", description = "Log lines on stderr: text (logfmt) or json, one per event (default ${DEFAULT-VALUE}).")
+    String logFormat;
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${sys:cvmmap.log.level:-info}", description = "off, error, warn, info, debug or trace; stack traces only at debug (default ${DEFAULT-VALUE}).")
+    String logLevel;
     @Option(names = "--http-listen", paramLabel = "ADDR:PORT|off", defaultValue = ObserveServer.DEFAULT_LISTEN, description = "Where this process serves /metrics (Prometheus), /healthz and /readyz; off = nowhere (default ${DEFAULT-VALUE}).")
     String httpListen;
     @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:CVMMAP_INSTANCE_ID}", description = "This process on the NATS cluster, in $SRV metadata and every status reply; a key another instance already serves is refused (exit 2). Default: env CVMMAP_INSTANCE_ID, else the host name.")
@@ -186,6 +191,7 @@ public final class StreamCommand implements Callable<Integer> {
         if ("dummy".equals(inputMode) && (shmName != null || zmqEndpoint != null) && !rtp && !rtmp && pipeline == null) {
             return simulate();
         }
+        Logging.configure(logFormat, logLevel);
         StreamerConfig config = toConfig();
         StreamerApp app = new StreamerApp(config);
         Signals.onStop(() -> app.requestStop("signal"));

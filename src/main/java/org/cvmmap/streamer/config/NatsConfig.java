@@ -100,10 +100,14 @@ public record NatsConfig(List<String> servers, String token, String user, String
         return colon >= 0 ? info.substring(colon + 1) : info;
     }
 
+    /** How the connection authenticates: {@code token}, {@code user}, {@code creds}, {@code url} (user info in the URL) or {@code none}. */
+    public String authKind() {
+        return token != null ? "token" : user != null ? "user" : credsFile != null ? "creds"
+                : servers.stream().anyMatch(u -> URI.create(u).getRawUserInfo() != null) ? "url" : "none";
+    }
+
     @Override
     public String toString() {
-        return "NatsConfig[servers=" + maskedServers() + ", auth=" + (token != null ? "token" : user != null ? "user"
-                : credsFile != null ? "creds" : servers.stream().anyMatch(u -> URI.create(u).getRawUserInfo() != null)
-                ? "url" : "none") + ", tls=" + tls + "]";
+        return "NatsConfig[servers=" + maskedServers() + ", auth=" + authKind() + ", tls=" + tls + "]";
     }
 }

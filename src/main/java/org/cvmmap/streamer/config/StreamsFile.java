@@ -36,7 +36,8 @@ public final class StreamsFile {
     /** Keys that belong to the process, not to one stream (top level only). */
     public static final Set<String> PROCESS_KEYS = Set.of("instance-id", "no-nats", "nats-url", "nats-token",
             "nats-user", "nats-password", "nats-creds", "nats-tls", "nats-tls-truststore",
-            "nats-tls-truststore-password", "nats-reconnect-wait-ms", "http-listen");
+            "nats-tls-truststore-password", "nats-reconnect-wait-ms", "http-listen", "log-format",
+            "log-level");
     /** Stream names: they name streams in errors, logs and {@code config print}. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
 

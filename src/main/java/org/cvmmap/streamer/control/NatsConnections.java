@@ -112,4 +112,18 @@ final class NatsConnections {
         t.setDaemon(true);
         t.start();
     }
+
+    /**
+     * Round trip to the server (PING/PONG), so that subscriptions made before it are in place there;
+     * a failure is left to the connection's own reconnect handling.
+     */
+    static void flushQuietly(io.nats.client.Connection c) {
+        try {
+            c.flush(Duration.ofSeconds(2));
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+            // the connection reports its own trouble (reconnects); nothing to add here
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -109,7 +109,8 @@ public final class NatsControlPlane implements AutoCloseable {
                 .reconnectWait(Duration.ofMillis(config.reconnectWaitMs()))
                 .connectionListener(this::onConnectionEvent)
                 .errorListener(new QuietErrors());
-        LOG.info("event=nats_connecting key={} servers={} auth={}", key, config.maskedServers(), config);
+        LOG.info("event=nats_connecting key={} servers={} auth={} tls={}", key, config.maskedServers(), config.authKind(),
+                config.tls());
         NatsConnections.connectInBackground("nats-connect-" + key, b.build(), config.reconnectWaitMs(), () -> closed,
                 this::adopt, e -> LOG.warn("event=nats_unavailable key={} servers={} cause=\"{}\" action=\"streaming goes on "
                         + "without control; attaching when a server appears\"", key, config.maskedServers(),
@@ -217,6 +218,7 @@ public final class NatsControlPlane implements AutoCloseable {
         }
         Service s = sb.build();
         s.startService();
+        NatsConnections.flushQuietly(conn); // the server has the endpoints' subscriptions before anyone is told "connected"
         micro = s;
         LOG.info("event=nats_service_started key={} service={} id={} status_subject={} subject_prefix={} endpoints={}",
                 key, ControlService.NAME, s.getId(), statusSubject, prefix, ControlService.ENDPOINTS.size());

@@ -120,6 +120,7 @@ public final class ProcessControlPlane implements AutoCloseable {
         }
         Service s = sb.build();
         s.startService();
+        NatsConnections.flushQuietly(c); // the server has the endpoints' subscriptions before anyone is told "connected"
         LOG.info("event=nats_service_started scope=process instance_id={} service={} id={} subject_prefix={} endpoints={}",
                 instanceId, NAME, s.getId(), prefix, ENDPOINTS.size());
         return s;

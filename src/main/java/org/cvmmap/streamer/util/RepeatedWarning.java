@@ -2,7 +2,6 @@ package org.cvmmap.streamer.util;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.Logger;
-import org.apache.logging.log4j.message.ParameterizedMessage;
 
 import java.lang.ref.WeakReference;
 import java.util.List;
@@ -109,8 +108,10 @@ public final class RepeatedWarning {
             lastArgs = null;
             lastWrittenNs = now;
         }
-        String line = ParameterizedMessage.format(pattern, args);
-        log.log(level, "{} repeated={} window_ms={}", line, n, TimeUnit.NANOSECONDS.toMillis(windowNs));
+        // the line as the logger renders it (logfmt-safe values), then the count, as one finished line
+        String line = log.getMessageFactory().newMessage(pattern, args).getFormattedMessage();
+        log.log(level, (org.apache.logging.log4j.message.Message) new org.apache.logging.log4j.message.SimpleMessage(
+                line + " repeated=" + n + " window_ms=" + TimeUnit.NANOSECONDS.toMillis(windowNs)));
     }
 
     /** Occurrences counted since the last line written (tests). */

@@ -11,7 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Collects the log lines (formatted messages) written while it is open, from every logger of this
- * JVM: tests count what a flood or an outage costs in lines. Removed on {@link #close()}.
+ * JVM: tests count what a flood or an outage costs in lines. Removed on {@link #close()}, which also
+ * parses every line it saw with an independent logfmt parser ({@link Logfmt}): a line that does not
+ * parse fails the test that captured it, so every line the suite produces is checked.
  */
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -71,5 +73,16 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
     public void close() {
         root.removeAppender(this);
         stop();
+        List<String> bad = new java.util.ArrayList<>();
+        for (String l : lines) {
+            try {
+                Logfmt.parse(l.substring(l.indexOf(' ') + 1));
+            } catch (IllegalArgumentException e) {
+                bad.add(e.getMessage());
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new AssertionError(bad.size() + " of " + lines.size() + " log lines are not logfmt, e.g. " + bad.get(0));
+        }
     }
 }

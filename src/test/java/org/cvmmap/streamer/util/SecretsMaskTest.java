@@ -38,7 +38,7 @@ class SecretsMaskTest {
     @Test
     void theLogLayoutMasksUrlUserInfoInMessagesAndExceptions() {
         var ctx = (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
-        var layout = ctx.getConfiguration().getAppender("stderr").getLayout();
+        var layout = ctx.getConfiguration().getAppender("text").getLayout();
         var event = org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder().setLoggerName("x")
                 .setLevel(org.apache.logging.log4j.Level.WARN)
                 .setMessage(new org.apache.logging.log4j.message.SimpleMessage("event=t url=nats://alice:Pa55word@h:1 t=tls://tok3n@h"))

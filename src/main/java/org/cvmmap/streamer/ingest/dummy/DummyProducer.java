@@ -193,8 +193,13 @@ public final class DummyProducer implements AutoCloseable {
                 }
             }
         }
-        LOG.info("event=producer_finished label={} frames={}{}", settings.target().instance(), published,
-                writeNs.length > 0 ? " " + stalledWrites() : "");
+        if (writeNs.length > 0) {
+            WriteStats w = writeStats();
+            LOG.info("event=producer_finished label={} frames={} median_write_us={} stalled_writes={}",
+                    settings.target().instance(), published, w.medianUs(), w.stalled());
+        } else {
+            LOG.info("event=producer_finished label={} frames={}", settings.target().instance(), published);
+        }
         return published;
     }
 
@@ -307,7 +312,11 @@ public final class DummyProducer implements AutoCloseable {
      * mid-payload, the one tear no reader can detect (the metadata changes only after the payload,
      * docs/specs/cvmmap-ipc.md §1.8). Logged at the end of a racing run.
      */
-    private String stalledWrites() {
+    /** The median write time and the frames (1-based) written more than 4× slower than it ("-": none). */
+    private record WriteStats(long medianUs, String stalled) {
+    }
+
+    private WriteStats writeStats() {
         int n = (int) Math.min(published, writeNs.length);
         long[] sorted = java.util.Arrays.copyOf(writeNs, n);
         java.util.Arrays.sort(sorted);
@@ -318,7 +327,7 @@ public final class DummyProducer implements AutoCloseable {
                 ids.append(ids.length() == 0 ? "" : ",").append(i + 1);
             }
         }
-        return "median_write_us=" + median / 1000 + " stalled_writes=" + (ids.length() == 0 ? "-" : ids);
+        return new WriteStats(median / 1000, ids.length() == 0 ? "-" : ids.toString());
     }
 
     private static byte[] renderBackground(int w, int h) {
