@@ -16,8 +16,8 @@ mode=${MODE:-enhanced}
 size=${SIZE:-1280x720}
 tmode=h264
 [ "$codec" = h265 ] && tmode="h265-$mode"
-ms() { # HH:MM:SS.mmm at the start of the matching log line -> ms of the day
-  grep -m1 "$2" "$1" | awk '{split($1,t,/[:.]/); print ((t[1]*60+t[2])*60+t[3])*1000+t[4]}'
+ms() { # ts=YYYY-MM-DDTHH:MM:SS.mmmZ at the start of the matching log line -> ms since the epoch
+  date -d "$(grep -m1 "$2" "$1" | sed -n 's/^ts=\([^ ]*\).*/\1/p')" +%s%3N
 }
 results=()
 for ((i = 1; i <= runs; i++)); do

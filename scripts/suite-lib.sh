@@ -53,10 +53,20 @@ missing_peer() {
 # count GROUP STATUS: rows of that group with that status.
 count() { printf '%s\n' "${rows[@]}" | grep "\"group\":\"$1\"" | grep -c "\"status\":\"$2\""; }
 
-# log_ms FILE PATTERN: the time of day (ms since midnight) of the first log line matching PATTERN
-# (log4j lines start with HH:MM:SS.mmm), or nothing.
+# log_ms FILE PATTERN: the time (ms since the epoch) of the first log line matching PATTERN
+# (the streamer's lines start with ts=YYYY-MM-DDTHH:MM:SS.mmmZ), or nothing.
 log_ms() {
-  grep -m1 -- "$2" "$1" 2>/dev/null | awk '{ split($1, t, "[:.]"); print ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }'
+  local ts
+  ts=$(grep -m1 -- "$2" "$1" 2>/dev/null | sed -n 's/^ts=\([^ ]*\).*/\1/p')
+  [ -n "$ts" ] && date -d "$ts" +%s%3N
+}
+
+# nats_ms FILE PATTERN: the time (ms since the epoch, local time as nats-server writes it) of the
+# first nats-server log line matching PATTERN ("[pid] YYYY/MM/DD HH:MM:SS.micros [INF] ..."), or nothing.
+nats_ms() {
+  local t
+  t=$(grep -m1 -- "$2" "$1" 2>/dev/null | awk '{print $2 " " $3}')
+  [ -n "$t" ] && date -d "$t" +%s%3N
 }
 
 # kill_all: every process the suite started (its trap on EXIT).
