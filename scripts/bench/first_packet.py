@@ -13,6 +13,21 @@ import sys
 import time
 
 
+def start(cmd):
+    """Starts a command in its own process group, its output discarded."""
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(p, wait_s):
+    """SIGTERM to the command's process group; SIGKILL when it has not ended after wait_s."""
+    os.killpg(p.pid, signal.SIGTERM)
+    try:
+        p.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+
+
 def main():
     port, timeout = int(sys.argv[1]), float(sys.argv[2])
     cmd = sys.argv[sys.argv.index("--") + 1:]
@@ -20,19 +35,14 @@ def main():
     s.bind(("127.0.0.1", port))
     s.settimeout(timeout)
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    p = start(cmd)
     try:
         s.recv(65536)
         print("first_packet_ms=%.0f" % ((time.monotonic() - t0) * 1000))
     except socket.timeout:
         print("first_packet_ms=timeout")
     finally:
-        os.killpg(p.pid, signal.SIGTERM)
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+        stop(p, 5)
 
 
 if __name__ == "__main__":

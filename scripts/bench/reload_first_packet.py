@@ -10,7 +10,7 @@ Stops the process with SIGTERM.
 import os
 import signal
 import socket
-import subprocess
+from first_packet import start, stop  # same folder
 import sys
 import time
 
@@ -37,8 +37,7 @@ def main():
     with open(cfg, "w") as f:
         f.write(TEMPLATE + a)
     t0 = time.monotonic()
-    p = subprocess.Popen([launcher, "run", "--config", cfg], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
+    p = start([launcher, "run", "--config", cfg])
     try:
         ra.recv(65536)
         print("start_first_packet_ms=%.0f" % ((time.monotonic() - t0) * 1000))
@@ -52,12 +51,7 @@ def main():
     except socket.timeout:
         print("reload_first_packet_ms=timeout")
     finally:
-        os.killpg(p.pid, signal.SIGTERM)
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+        stop(p, 10)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.control.ControlService;
 import org.cvmmap.streamer.control.NatsControlPlane;
 import org.cvmmap.streamer.media.StreamStats;
+import org.cvmmap.streamer.observe.StreamView;
 import org.cvmmap.streamer.output.rtmp.RtmpPublisher;
 import org.cvmmap.streamer.pipeline.FrameQueue;
 import org.cvmmap.streamer.record.Recorder;
@@ -85,31 +86,28 @@ final class StatusReport {
         long lat = stats.ingestLatencyNs.get();
         m.put("ingest_latency_ms", lat < 0 ? null : Math.round(lat / 1e3) / 1e3);
         List<Map<String, Object>> outs = new ArrayList<>();
-        if (config.rtp() != null) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("kind", "rtp");
-            o.put("endpoint", config.rtp().host() + ":" + config.rtp().port());
-            o.put("payload_type", config.rtp().payloadType());
-            long bytes = rtpBytes.getAsLong();
-            o.put("state", bytes > 0 ? "SENDING" : "IDLE");
-            o.put("connected", bytes > 0); // UDP: "connected" means packets are leaving
-            o.put("bytes", Math.max(0, bytes));
-            o.put("reconnects", 0);
-            outs.add(o);
-        }
         RtmpPublisher.Stats r = rtmp.get();
-        if (config.rtmp() != null) {
+        for (StreamView.Output state : outputStates()) {
             Map<String, Object> o = new LinkedHashMap<>();
-            o.put("kind", "rtmp");
-            o.put("url", config.rtmp().url().masked());
-            o.put("mode", config.rtmp().packaging().toString());
-            o.put("state", r == null ? "STOPPED" : r.state().name());
-            o.put("connected", r != null && r.state() == RtmpPublisher.State.PUBLISHING);
-            o.put("bytes", r == null ? 0 : r.bytes());
-            o.put("coded_frames", r == null ? 0 : r.codedFrames());
-            o.put("reconnects", r == null ? 0 : Math.max(0, r.sessions() - 1));
-            o.put("dropped", r == null ? 0 : r.dropped());
-            o.put("last_error", r == null || r.lastError() == null ? "" : r.lastError());
+            o.put("kind", state.kind());
+            if (state.kind().equals("rtp")) {
+                o.put("endpoint", config.rtp().host() + ":" + config.rtp().port());
+                o.put("payload_type", config.rtp().payloadType());
+                o.put("state", state.connected() ? "SENDING" : "IDLE");
+                o.put("connected", state.connected()); // UDP: "connected" means packets are leaving
+                o.put("bytes", state.bytes());
+                o.put("reconnects", state.reconnects());
+            } else {
+                o.put("url", config.rtmp().url().masked());
+                o.put("mode", config.rtmp().packaging().toString());
+                o.put("state", r == null ? "STOPPED" : r.state().name());
+                o.put("connected", state.connected());
+                o.put("bytes", state.bytes());
+                o.put("coded_frames", r == null ? 0 : r.codedFrames());
+                o.put("reconnects", state.reconnects());
+                o.put("dropped", r == null ? 0 : r.dropped());
+                o.put("last_error", r == null || r.lastError() == null ? "" : r.lastError());
+            }
             outs.add(o);
         }
         m.put("outputs", outs);
@@ -124,6 +122,25 @@ final class StatusReport {
             m.put("nats", n.toJson());
         }
         return m;
+    }
+
+    /**
+     * Each output's bytes, whether it is connected and its reconnects: what the status reply and the
+     * metrics ({@link StreamView}) both report. RTP is "connected" once packets leave (UDP has no
+     * peer); RTMP while the server answers a session.
+     */
+    List<StreamView.Output> outputStates() {
+        List<StreamView.Output> outs = new ArrayList<>();
+        if (config.rtp() != null) {
+            long bytes = rtpBytes.getAsLong();
+            outs.add(new StreamView.Output("rtp", Math.max(0, bytes), bytes > 0, 0));
+        }
+        if (config.rtmp() != null) {
+            RtmpPublisher.Stats r = rtmp.get();
+            outs.add(new StreamView.Output("rtmp", r == null ? 0 : r.bytes(),
+                    r != null && r.state() == RtmpPublisher.State.PUBLISHING, r == null ? 0 : Math.max(0, r.sessions() - 1)));
+        }
+        return outs;
     }
 
     /** NATS micro metadata (discovery): who this streamer is and what it publishes. */
@@ -151,7 +168,7 @@ final class StatusReport {
         if (config.rtmp() != null) {
             o.add("rtmp");
         }
-        if (config.pipelineFile() != null) {
+        if (config.encodeGraph() != null) {
             o.add("custom");
         }
         return String.join(",", o);

@@ -34,7 +34,6 @@ import org.cvmmap.streamer.util.ExitCodes;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -130,20 +129,7 @@ public final class StreamerApp implements StreamerControl {
         return new StreamView(name, config.input().natsKey(), stats, () -> {
             Supervisor s = supervisor;
             return s != null && s.playing();
-        }, () -> {
-            List<StreamView.Output> outs = new ArrayList<>();
-            if (config.rtp() != null) {
-                Supervisor s = supervisor;
-                long bytes = s == null ? -1 : s.rtpBytesSent();
-                outs.add(new StreamView.Output("rtp", Math.max(0, bytes), bytes > 0, 0));
-            }
-            RtmpPublisher.Stats r = rtmpStats();
-            if (config.rtmp() != null) {
-                outs.add(new StreamView.Output("rtmp", r == null ? 0 : r.bytes(),
-                        r != null && r.state() == RtmpPublisher.State.PUBLISHING, r == null ? 0 : Math.max(0, r.sessions() - 1)));
-            }
-            return outs;
-        }, () -> recorders.all().stream().map(rec -> {
+        }, statusReport::outputStates, () -> recorders.all().stream().map(rec -> {
             RecorderStatus st = rec.status();
             return new StreamView.Recording(rec.format().id(), st.recording(), st.framesEncoded());
         }).toList());

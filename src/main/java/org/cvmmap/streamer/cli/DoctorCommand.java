@@ -5,10 +5,12 @@ import org.cvmmap.streamer.control.ControlClient;
 import org.cvmmap.streamer.ingest.cuframes.CudaDriver;
 import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
 import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
-import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.pipeline.EncoderSelector;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
 import org.cvmmap.streamer.pipeline.GstRuntime;
+import org.cvmmap.streamer.pipeline.PipelineBuilder;
+import org.cvmmap.streamer.pipeline.PipelineDescriptor;
+import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.cvmmap.streamer.util.Secrets;
 import org.freedesktop.gstreamer.Gst;
 import picocli.CommandLine.Command;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -108,46 +111,34 @@ public final class DoctorCommand implements Callable<Integer> {
         return ok ? 0 : MISSING;
     }
 
-    /** What one stream's graphs need that this machine lacks (empty: it can run). */
+    /**
+     * What one stream's graphs need that this machine lacks (empty: it can run): every element of the
+     * encode graph the stream would build (its real descriptor, rendered with the encoder it would
+     * pick), of the RTMP client graph and of the MP4 recorder graph, and CUDA for a frames input.
+     */
     static List<String> missingFor(StreamerConfig c, Predicate<String> installed, String cudaProblem) {
-        Set<String> need = new LinkedHashSet<>();
         List<String> problems = new ArrayList<>();
-        CuframesUri cf = c.input().cuframes();
-        if (cf == null) {
-            need.add("appsrc");
-            need.add("videoconvert");
-        } else if (cf.kind() == CuframesUri.Kind.PACKETS) {
-            need.add("cuframespacketsrc");
-        } else {
-            need.add("cuframessrc");
-            need.add("videoconvert");
-            if (cudaProblem != null) {
-                problems.add("cuframes:// needs CUDA: " + cudaProblem);
-            }
+        if (c.input().cuframes() != null && c.input().cuframes().kind() == CuframesUri.Kind.FRAMES && cudaProblem != null) {
+            problems.add("cuframes:// needs CUDA: " + cudaProblem);
         }
+        EncoderSpec software = EncoderSpec.software(c.codec(), c.bFrames());
+        EncoderSpec encoder = null;
         if (!c.input().passthrough()) {
-            Codec codec = c.codec();
-            EncoderSelector s = new EncoderSelector(c.encoderDevice(), c.hardwareEncoders(),
-                    EncoderSpec.software(codec, c.bFrames()), installed);
-            if (s.current() == null) {
-                problems.add("no " + codec.cliName() + " encoder for --encoder-device "
+            EncoderSelector s = new EncoderSelector(c.encoderDevice(), c.hardwareEncoders(), software, installed);
+            encoder = s.current();
+            if (encoder == null) {
+                problems.add("no " + c.codec().cliName() + " encoder for --encoder-device "
                         + c.encoderDevice().toString().toLowerCase() + " (" + s.reason() + ")");
+                encoder = software; // the rest of the graph is still checked
             }
         }
-        need.add(c.codec().parser());
-        need.add("tee");
-        if (c.rtp() != null) {
-            need.add(c.codec().rtpPayloader());
-            need.add("udpsink");
-        }
+        Set<String> need = new LinkedHashSet<>(PipelineDescriptor.elementFactories(new PipelineBuilder(c.pipelineSettings())
+                .describe(encoder, new RawVideoFormat("BGR", 64, 64, 3), c.nominalFps())));
         if (c.rtmp() != null) {
-            need.add("rtmp2sink");
-            need.add("appsink");
-            need.add("queue");
+            need.addAll(PipelineDescriptor.elementFactories(c.rtmp().clientGraph().render(Map.of("rtmp_url", "rtmp://h/a/b"))));
         }
         if (c.recordMp4() != null || c.recordDir() != null) {
-            need.add("mp4mux");
-            need.add("filesink");
+            need.addAll(PipelineDescriptor.elementFactories(PipelineBuilder.mp4RecorderDescription(c.codec(), c.mp4Graph())));
         }
         need.stream().filter(installed.negate()).forEach(el -> problems.add("element " + el + " not installed"));
         return problems;

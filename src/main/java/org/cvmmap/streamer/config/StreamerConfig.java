@@ -7,6 +7,7 @@ import org.cvmmap.streamer.output.rtmp.RtmpOutput;
 import org.cvmmap.streamer.pipeline.EncoderDevice;
 
 import org.cvmmap.streamer.util.ConfigException;
+import org.cvmmap.streamer.util.HostPort;
 
 import org.cvmmap.streamer.media.Codec;
 
@@ -48,7 +49,8 @@ import java.util.regex.Pattern;
  *                           0 = variable ({@code framerate=0/1}), which makes x264 hold one frame
  * @param rtp                RTP output, or null
  * @param rtmp               RTMP output, or null
- * @param pipelineFile       user descriptor replacing the built-in one, or null
+ * @param encodeGraph        the user's encode descriptor ({@code --pipeline FILE}, read once and its
+ *                           placeholders checked) replacing the built-in graph, or null
  * @param ingestMaxFrames    stop (exit 0) after this many frames were pushed; 0 = unlimited
  * @param ingestIdleTimeoutMs exit 124 when no frame arrived for this long, ms; 0 = disabled
  * @param ingestVerify       how the cv-mmap reader decides a copied frame is coherent
@@ -69,7 +71,7 @@ import java.util.regex.Pattern;
  */
 public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
                              EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
-                             int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, Path pipelineFile, long ingestMaxFrames,
+                             int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, PipelineDescriptor encodeGraph, long ingestMaxFrames,
                              long ingestIdleTimeoutMs, IngestVerify ingestVerify, long statusIntervalMs, int maxRestarts,
                              long restartBackoffMinMs, long restartBackoffMaxMs, NatsConfig nats, Path recordMp4,
                              Path recordMcap, RecordRoot recordDir, String instanceId, PipelineDescriptor mp4Graph) {
@@ -111,12 +113,16 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
     /**
      * What the pipeline builder needs: the descriptor ({@code --pipeline FILE} or the built-in one),
      * the placeholder values fixed for the stream, and the elements its outputs look up.
-     *
-     * @throws java.io.UncheckedIOException if {@code --pipeline} cannot be read
      */
     public PipelineBuilder.Settings pipelineSettings() {
-        PipelineDescriptor descriptor = pipelineFile != null ? PipelineDescriptor.load("--pipeline", pipelineFile)
-                : PipelineDescriptor.compose(builtInFragments());
+        PipelineDescriptor descriptor = encodeGraph != null ? encodeGraph : PipelineDescriptor.compose(builtInFragments());
+        List<String> required = rtmp != null ? List.of("src", "parse", EncodedStreamHub.APPSINK)
+                : List.of("src", "parse");
+        return new PipelineBuilder.Settings(descriptor, placeholderValues(), required);
+    }
+
+    /** The placeholder values fixed for this stream (outputs, rate control, stream key, cuframes source). */
+    private Map<String, String> placeholderValues() {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("parser", codec.parser());
         v.put("encoded_caps", codec.encodedCaps());
@@ -137,9 +143,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             v.put("rtp_payload_type", Integer.toString(rtp.payloadType()));
             v.put("rtp_mtu", Integer.toString(rtp.mtu()));
         }
-        List<String> required = rtmp != null ? List.of("src", "parse", EncodedStreamHub.APPSINK)
-                : List.of("src", "parse");
-        return new PipelineBuilder.Settings(descriptor, v, required);
+        return v;
     }
 
     /**
@@ -157,7 +161,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         for (String k : PipelineBuilder.PER_BUILD_PLACEHOLDERS) {
             m.put(k, null);
         }
-        for (String k : pipelineSettings().fixedValues().keySet()) {
+        for (String k : placeholderValues().keySet()) {
             m.put(k, null);
         }
         return m;
@@ -350,12 +354,13 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
                 mp4Graph = PipelineDescriptor.load("--record-mp4-pipeline", mp4PipelineFile);
                 mp4Graph.requirePlaceholders("--record-mp4-pipeline", PipelineBuilder.MP4_PLACEHOLDERS);
             }
+            PipelineDescriptor encodeGraph = pipelineFile == null ? null : PipelineDescriptor.load("--pipeline", pipelineFile);
             StreamerConfig config = new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames,
-                    queueSize, inputFps, rtpOut, rtmpOut, pipelineFile, ingestMaxFrames, ingestIdleTimeoutMs,
+                    queueSize, inputFps, rtpOut, rtmpOut, encodeGraph, ingestMaxFrames, ingestIdleTimeoutMs,
                     verify, statusIntervalMs, maxRestarts,
                     restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root, instance(), mp4Graph);
-            if (pipelineFile != null) {
-                config.pipelineSettings().descriptor().requirePlaceholders("--pipeline", config.encodePlaceholders());
+            if (encodeGraph != null) {
+                encodeGraph.requirePlaceholders("--pipeline", config.encodePlaceholders());
             }
             return config;
         }
@@ -464,27 +469,10 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             if (rtpEndpoint == null) {
                 throw new ConfigException("--rtp-endpoint", "(missing)", "--rtp needs --rtp-endpoint HOST:PORT");
             }
-            int colon = rtpEndpoint.lastIndexOf(':');
-            if (colon <= 0 || colon == rtpEndpoint.length() - 1) {
-                throw new ConfigException("--rtp-endpoint", rtpEndpoint, "must be HOST:PORT");
-            }
-            String host = rtpEndpoint.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            if (!host.matches("[A-Za-z0-9.:_-]+")) {
-                throw new ConfigException("--rtp-endpoint", rtpEndpoint, "host '" + host + "' is not a host name or address");
-            }
-            int port;
-            try {
-                port = Integer.parseInt(rtpEndpoint.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new ConfigException("--rtp-endpoint", rtpEndpoint, "port is not a number");
-            }
-            range("--rtp-endpoint", port, 1, 65535);
+            HostPort endpoint = HostPort.parse("--rtp-endpoint", rtpEndpoint, 1);
             range("--rtp-payload-type", rtpPayloadType, 96, 127);
             range("--rtp-mtu", rtpMtu, 200, 65000);
-            return new RtpOutput(host, port, rtpPayloadType, rtpMtu, rtpSdp);
+            return new RtpOutput(endpoint.host(), endpoint.port(), rtpPayloadType, rtpMtu, rtpSdp);
         }
 
         private RtmpOutput buildRtmp(Codec c) {

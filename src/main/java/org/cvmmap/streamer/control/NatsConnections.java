@@ -126,4 +126,16 @@ final class NatsConnections {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * Answers a micro-service request with an error the client can read (ADR-32: the
+     * {@code Nats-Service-Error} and {@code Nats-Service-Error-Code} headers) and a body.
+     */
+    static void respondError(io.nats.client.Connection c, io.nats.service.ServiceMessage msg, byte[] body, String error,
+                             int code) {
+        io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
+        h.put(io.nats.service.ServiceMessage.NATS_SERVICE_ERROR, error);
+        h.put(io.nats.service.ServiceMessage.NATS_SERVICE_ERROR_CODE, Integer.toString(code));
+        msg.respond(c, body, h);
+    }
 }

@@ -17,7 +17,6 @@ import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.Message;
 import io.nats.client.Options;
-import io.nats.client.impl.Headers;
 import io.nats.service.Service;
 import io.nats.service.ServiceEndpoint;
 import io.nats.service.ServiceMessage;
@@ -253,10 +252,7 @@ public final class NatsControlPlane implements AutoCloseable {
                 failedRequests.incrementAndGet();
                 refusedWarning.warn("event=control_request_refused key={} endpoint={} error={} cause=\"{}\"", key, endpoint,
                         r.error().name(), r.message());
-                Headers h = new Headers();
-                h.put(ServiceMessage.NATS_SERVICE_ERROR, r.message());
-                h.put(ServiceMessage.NATS_SERVICE_ERROR_CODE, Integer.toString(r.status()));
-                msg.respond(conn, r.body(), h);
+                NatsConnections.respondError(conn, msg, r.body(), r.message(), r.status());
             } else {
                 LOG.debug("event=control_request key={} endpoint={} bytes_in={}", key, endpoint, data.length);
                 msg.respond(conn, r.body());

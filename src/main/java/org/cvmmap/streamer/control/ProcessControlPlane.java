@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nats.client.Connection;
 import io.nats.client.Options;
-import io.nats.client.impl.Headers;
 import io.nats.service.Service;
 import io.nats.service.ServiceEndpoint;
 import io.nats.service.ServiceMessage;
@@ -13,7 +12,6 @@ import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.config.NatsConfig;
 import org.cvmmap.streamer.util.Secrets;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -143,20 +141,13 @@ public final class ProcessControlPlane implements AutoCloseable {
             String why = Secrets.redact(e.getMessage());
             LOG.warn("event=control_request_refused scope=process instance_id={} endpoint={} cause=\"{}\"", instanceId,
                     endpoint, why);
-            Headers h = new Headers();
-            h.put(ServiceMessage.NATS_SERVICE_ERROR, why);
-            h.put(ServiceMessage.NATS_SERVICE_ERROR_CODE, "400");
-            msg.respond(c, ("{\"error\":" + quote(why) + "}").getBytes(StandardCharsets.UTF_8), h);
+            try {
+                NatsConnections.respondError(c, msg, JSON.writeValueAsBytes(Map.of("error", why)), why, 400);
+            } catch (JsonProcessingException j) {
+                msg.respondStandardError(c, why, 400);
+            }
         } catch (JsonProcessingException | RuntimeException e) {
             msg.respondStandardError(c, "internal error: " + Secrets.redact(e), 500);
-        }
-    }
-
-    private static String quote(String s) {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (JsonProcessingException e) {
-            return "\"\"";
         }
     }
 

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -79,11 +78,6 @@ public final class ObserveServer implements AutoCloseable {
     public Runnable add(StreamView s) {
         streams.add(s);
         return () -> streams.remove(s);
-    }
-
-    /** The registered streams (read-only view). */
-    public Collection<StreamView> streams() {
-        return List.copyOf(streams);
     }
 
     private void ready(HttpExchange ex) throws IOException {

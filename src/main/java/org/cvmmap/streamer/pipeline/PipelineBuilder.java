@@ -126,12 +126,20 @@ public final class PipelineBuilder {
      * @throws PipelineBuildException if it cannot be parsed
      */
     public static Pipeline buildMp4Recorder(Codec codec, PipelineDescriptor d) {
-        if (d == null) {
-            d = PipelineDescriptor.builtIn("record-mp4.pipeline");
-        }
-        String desc = d.render(Map.of("encoded_caps", codec.encodedCaps(), "parser", codec.parser(),
+        PipelineDescriptor graph = d != null ? d : PipelineDescriptor.builtIn("record-mp4.pipeline");
+        String desc = mp4RecorderDescription(codec, graph);
+        return parse(graph, desc, desc, List.of("src", "file"));
+    }
+
+    /**
+     * The MP4 recorder's description with its placeholders filled.
+     *
+     * @param d the descriptor ({@code --record-mp4-pipeline}), or null for the built-in one
+     */
+    public static String mp4RecorderDescription(Codec codec, PipelineDescriptor d) {
+        PipelineDescriptor graph = d != null ? d : PipelineDescriptor.builtIn("record-mp4.pipeline");
+        return graph.render(Map.of("encoded_caps", codec.encodedCaps(), "parser", codec.parser(),
                 "fragment_ms", Integer.toString(MP4_FRAGMENT_MS)));
-        return parse(d, desc, desc, List.of("src", "file"));
     }
 
     /**

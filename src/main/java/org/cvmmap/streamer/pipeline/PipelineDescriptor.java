@@ -135,6 +135,24 @@ public record PipelineDescriptor(String name, String source, Map<String, Integer
     }
 
     /**
+     * The element factories a rendered gst-launch description instantiates, in order: the first word
+     * of each {@code !}-separated link, leaving out caps ({@code video/x-raw,…}) and pad references
+     * ({@code encoded.}). Pure text; quoted property values must not contain {@code !}.
+     *
+     * @param description a description with every placeholder filled
+     */
+    public static java.util.Set<String> elementFactories(String description) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String link : description.split("!")) {
+            String[] words = link.strip().split("\\s+");
+            if (words.length > 0 && words[0].matches("[a-z0-9_-]+")) {
+                out.add(words[0]);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Fills every placeholder. Values are inserted verbatim, and may themselves contain placeholders
      * (the encoder fragment does), which are filled in a second pass.
      *

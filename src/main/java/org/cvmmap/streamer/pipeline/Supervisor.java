@@ -609,8 +609,8 @@ public final class Supervisor {
     }
 
     /**
-     * The capture time of the frame a buffer of PTS {@code ptsNs} was pushed as (stamped as it left
-     * appsrc), ns since the epoch; -1 when not seen (no appsrc, or too long ago).
+     * The capture time of the frame a buffer of PTS {@code ptsNs} was pushed as (noted by the pusher when
+     * it stamped the PTS), ns since the epoch; -1 when not seen (no appsrc, or too long ago).
      */
     public long captureOf(long ptsNs) {
         return captureTimes.captureOf(ptsNs);

@@ -27,6 +27,15 @@ class PurePipelineUnitsTest {
     }
 
     @Test
+    void elementFactoriesAreTheFirstWordOfEachLinkWithoutCapsOrPadReferences() {
+        assertThat(PipelineDescriptor.elementFactories("appsrc name=src caps=\"video/x-raw,format=BGR\" ! videoconvert"
+                + " ! video/x-raw,format=I420 ! x264enc key-int-max=30 ! h264parse name=parse ! tee name=encoded"
+                + " encoded. ! queue ! rtph264pay ! udpsink host=h port=1 encoded. ! queue ! appsink name=hub"))
+                .containsExactly("appsrc", "videoconvert", "x264enc", "h264parse", "tee", "queue", "rtph264pay", "udpsink",
+                        "appsink");
+    }
+
+    @Test
     void builtInFragmentsComposeOneDescriptorWithTheContractElements() {
         PipelineDescriptor d = PipelineDescriptor.compose(List.of("source-appsrc.pipeline", "encoded.pipeline",
                 "output-rtp.pipeline", "output-hub.pipeline"));
