@@ -6,7 +6,11 @@
 #   receivers), nats-server (the control-plane tests start their own), Node.js/npm (MCAP reader),
 #   JDK 17, Maven, gcc/make/pkg-config, unzip and iproute2 (ss) for the scripts, openssl (the TLS tests
 #   make their own CA and server certificates), nginx-light + libnginx-mod-rtmp (the RTMP relay the
-#   interop rows publish to), python3 and procps (the fault suite's silent UDP receiver, pgrep).
+#   interop rows publish to), python3 and procps (the fault suite's silent UDP receiver, pgrep),
+#   prometheus (promtool and a real scraper for the metrics test), graphviz (pipeline pictures),
+#   chromium (the status page's browser test), podman + runc + uidmap + mmdebstrap (the container
+#   image: built from Debian's packages where no image registry is reachable, run by the container suite),
+#   systemd (systemd-analyze verifies the example unit).
 set -euo pipefail
 
 PACKAGES=(
@@ -15,7 +19,7 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2 openssl nginx-light libnginx-mod-rtmp python3 procps
-  prometheus
+  prometheus graphviz chromium podman runc uidmap mmdebstrap systemd
 )
 # Node.js + npm run the MCAP reader peer (test-peers/); a machine that already has them (e.g. from
 # NodeSource) keeps its own: Debian's npm would conflict with it.

@@ -8,13 +8,12 @@ import org.cvmmap.streamer.control.ControlService;
 import org.cvmmap.streamer.control.NatsControlPlane;
 import org.cvmmap.streamer.media.StreamStats;
 import org.cvmmap.streamer.observe.StreamView;
+import org.cvmmap.streamer.util.HostName;
 import org.cvmmap.streamer.output.rtmp.RtmpPublisher;
 import org.cvmmap.streamer.pipeline.FrameQueue;
 import org.cvmmap.streamer.record.Recorder;
 import org.cvmmap.streamer.record.Recorders;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,11 +132,12 @@ final class StatusReport {
         List<StreamView.Output> outs = new ArrayList<>();
         if (config.rtp() != null) {
             long bytes = rtpBytes.getAsLong();
-            outs.add(new StreamView.Output("rtp", Math.max(0, bytes), bytes > 0, 0));
+            outs.add(new StreamView.Output("rtp", config.rtp().host() + ":" + config.rtp().port(), Math.max(0, bytes),
+                    bytes > 0, 0));
         }
         if (config.rtmp() != null) {
             RtmpPublisher.Stats r = rtmp.get();
-            outs.add(new StreamView.Output("rtmp", r == null ? 0 : r.bytes(),
+            outs.add(new StreamView.Output("rtmp", config.rtmp().url().masked(), r == null ? 0 : r.bytes(),
                     r != null && r.state() == RtmpPublisher.State.PUBLISHING, r == null ? 0 : Math.max(0, r.sessions() - 1)));
         }
         return outs;
@@ -175,11 +175,8 @@ final class StatusReport {
     }
 
     static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown";
-        }
+        String name = HostName.get();
+        return name == null ? "unknown" : name;
     }
 
     /** The periodic one-line status (rates over the last interval). */

@@ -7,6 +7,7 @@ import org.cvmmap.streamer.output.rtmp.RtmpOutput;
 import org.cvmmap.streamer.pipeline.EncoderDevice;
 
 import org.cvmmap.streamer.util.ConfigException;
+import org.cvmmap.streamer.util.HostName;
 import org.cvmmap.streamer.util.HostPort;
 
 import org.cvmmap.streamer.media.Codec;
@@ -25,6 +26,7 @@ import org.cvmmap.streamer.record.RecordRoot;
 import org.cvmmap.streamer.util.NewFile;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,13 +70,16 @@ import java.util.regex.Pattern;
  * @param instanceId         this process on the NATS cluster ({@code --instance-id}, env
  *                           {@code CVMMAP_INSTANCE_ID}; default the host name), in {@code $SRV} metadata and
  *                           every status reply
+ * @param dumpGraphDir       where every encode graph's dot text (and SVG, with Graphviz) is written when it
+ *                           plays and when it fails ({@code --dump-graph DIR}; the folder must exist), or null
  */
 public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames, int bitrateKbps,
                              EncoderDevice encoderDevice, List<EncoderSpec> hardwareEncoders, int nvencProbeFrames,
                              int queueSize, int inputFps, RtpOutput rtp, RtmpOutput rtmp, PipelineDescriptor encodeGraph, long ingestMaxFrames,
                              long ingestIdleTimeoutMs, IngestVerify ingestVerify, long statusIntervalMs, int maxRestarts,
                              long restartBackoffMinMs, long restartBackoffMaxMs, NatsConfig nats, Path recordMp4,
-                             Path recordMcap, RecordRoot recordDir, String instanceId, PipelineDescriptor mp4Graph) {
+                             Path recordMcap, RecordRoot recordDir, String instanceId, PipelineDescriptor mp4Graph,
+                             Path dumpGraphDir) {
 
     /** Longest dummy label, bytes (the sync message's label field). */
     public static final int MAX_LABEL_BYTES = 24;
@@ -171,7 +176,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
     public Supervisor.Settings supervisorSettings() {
         return new Supervisor.Settings(input.streamKey(), input.passthrough(), input.sourceInGraph(), codec,
                 encoderDevice, nominalFps(), nvencProbeFrames, ingestMaxFrames, ingestIdleTimeoutMs, maxRestarts,
-                restartBackoffMinMs, restartBackoffMaxMs);
+                restartBackoffMinMs, restartBackoffMaxMs, dumpGraphDir);
     }
 
     /** A builder with the defaults of docs/specs/streamer.md. */
@@ -212,6 +217,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         private Path pipelineFile;
         private Path rtmpPipelineFile;
         private Path mp4PipelineFile;
+        private Path dumpGraphDir;
         private long ingestMaxFrames = 0;
         private long ingestIdleTimeoutMs = 0;
         private String ingestVerify = "compare";
@@ -264,6 +270,7 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
         public Builder pipelineFile(Path v) { pipelineFile = v; return this; }
         public Builder rtmpPipelineFile(Path v) { rtmpPipelineFile = v; return this; }
         public Builder mp4PipelineFile(Path v) { mp4PipelineFile = v; return this; }
+        public Builder dumpGraphDir(Path v) { dumpGraphDir = v; return this; }
         public Builder ingestMaxFrames(long v) { ingestMaxFrames = v; return this; }
         public Builder ingestIdleTimeoutMs(long v) { ingestIdleTimeoutMs = v; return this; }
         public Builder ingestVerify(String v) { ingestVerify = v; return this; }
@@ -349,6 +356,9 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             if (rtmpPipelineFile != null && rtmpOut == null) {
                 throw new ConfigException("--rtmp-pipeline", rtmpPipelineFile, "needs --rtmp");
             }
+            if (dumpGraphDir != null && !Files.isDirectory(dumpGraphDir)) {
+                throw new ConfigException("--dump-graph", dumpGraphDir, "is not a folder: create it first");
+            }
             PipelineDescriptor mp4Graph = null;
             if (mp4PipelineFile != null) {
                 mp4Graph = PipelineDescriptor.load("--record-mp4-pipeline", mp4PipelineFile);
@@ -358,7 +368,8 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             StreamerConfig config = new StreamerConfig(input, c, gop, bFrames, bitrateKbps, device, hw, nvencProbeFrames,
                     queueSize, inputFps, rtpOut, rtmpOut, encodeGraph, ingestMaxFrames, ingestIdleTimeoutMs,
                     verify, statusIntervalMs, maxRestarts,
-                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root, instance(), mp4Graph);
+                    restartBackoffMinMs, restartBackoffMaxMs, nats, recordMp4, recordMcap, root, instance(), mp4Graph,
+                    dumpGraphDir);
             if (encodeGraph != null) {
                 encodeGraph.requirePlaceholders("--pipeline", config.encodePlaceholders());
             }
@@ -371,9 +382,8 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
             String flag = "--instance-id";
             if (id == null || id.isBlank()) {
                 flag = "--instance-id (default: the host name)";
-                try {
-                    id = java.net.InetAddress.getLocalHost().getHostName();
-                } catch (java.net.UnknownHostException e) {
+                id = HostName.get();
+                if (id == null) {
                     throw new ConfigException(flag, "?", "the host name cannot be read: give --instance-id");
                 }
             }
