@@ -131,8 +131,9 @@ public final class StreamerApp implements StreamerControl {
             return s != null && s.playing();
         }, statusReport::outputStates, () -> recorders.all().stream().map(rec -> {
             RecorderStatus st = rec.status();
-            return new StreamView.Recording(rec.format().id(), st.recording(), st.framesEncoded());
-        }).toList());
+            return new StreamView.Recording(rec.format().id(), st.recording(), st.framesEncoded(), st.path(),
+                    st.error());
+        }).toList(), this::graphDot);
     }
 
     /** The RTMP output's counters, or null without {@code --rtmp}. */
@@ -390,6 +391,12 @@ public final class StreamerApp implements StreamerControl {
     @Override
     public Map<String, Object> status() {
         return statusReport.status();
+    }
+
+    @Override
+    public String graphDot() {
+        Supervisor s = supervisor;
+        return s == null ? null : s.graphDot();
     }
 
     @Override

@@ -12,6 +12,7 @@ import org.cvmmap.streamer.control.proto.McapRecordingOptions;
 import org.cvmmap.streamer.control.proto.RecordingStartRequest;
 import org.cvmmap.streamer.control.proto.RecordingStatusResponse;
 import org.cvmmap.streamer.util.ExitCodes;
+import org.cvmmap.streamer.util.Graphviz;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,6 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,9 +41,10 @@ import java.util.concurrent.TimeoutException;
 @Command(name = "ctl", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Talks to a running streamer over NATS (cvmmap.<key>.streamer.*) and prints the reply as JSON.%n"
                 + "  ctl --key K status | keyframe | restart | discover%n"
+                + "  ctl --key K graph [--format svg|dot] [--output FILE]   (the running encode graph)%n"
                 + "  ctl ls   (every streamer process and stream the cluster can see: host, instance, key, state, encoder, outputs)%n"
                 + "  ctl --key K record mp4|mcap start PATH [--topic T] [--frame-id F] | stop | status%n"
-                + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 3 not permitted by NATS, 4 no streamer answers, 6 NATS unreachable, 124 timeout.")
+                + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 3 not permitted by NATS, 4 no streamer answers, 6 NATS unreachable, 5 graph --format svg without Graphviz, 6 NATS unreachable, 124 timeout.")
 public final class CtlCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Exit code: the NATS permissions of this user do not allow the request. */
@@ -49,6 +53,8 @@ public final class CtlCommand implements Callable<Integer> {
     static final int NO_STREAMER = 4;
     /** Exit code: NATS cannot be reached (or refused the connection: TLS, credentials). */
     static final int NATS_UNREACHABLE = 6;
+    /** Exit code: {@code graph --format svg} and Graphviz's {@code dot} is missing or failed. */
+    static final int NO_RENDERER = 5;
 
     @Spec
     CommandSpec spec;
@@ -58,13 +64,17 @@ public final class CtlCommand implements Callable<Integer> {
     String key;
     @Option(names = "--instance", paramLabel = "ID", description = "The streamer process's instance id (--instance-id of run), for reload and streams.")
     String instance;
+    @Option(names = "--format", paramLabel = "svg|dot", defaultValue = "svg", description = "graph: SVG (drawn here by Graphviz's dot) or the dot text (default ${DEFAULT-VALUE}).")
+    String format;
+    @Option(names = "--output", paramLabel = "FILE", description = "graph: write to FILE instead of standard output.")
+    Path output;
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "5000", description = "How long to wait for the reply (default ${DEFAULT-VALUE}).")
     long timeoutMs;
     @Option(names = "--topic", paramLabel = "TOPIC", description = "MCAP topic (record mcap start; default /<label>/video).")
     String topic;
     @Option(names = "--frame-id", paramLabel = "ID", description = "MCAP CompressedVideo frame_id (record mcap start; default the label).")
     String frameId;
-    @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | keyframe | restart | discover | ls | record FORMAT start PATH | record FORMAT stop | record FORMAT status | reload | streams (the last two with --instance ID: a whole run --config process)")
+    @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | graph | keyframe | restart | discover | ls | record FORMAT start PATH | record FORMAT stop | record FORMAT status | reload | streams (the last two with --instance ID: a whole run --config process)")
     List<String> command;
 
     /**
@@ -106,7 +116,7 @@ public final class CtlCommand implements Callable<Integer> {
         byte[] body = new byte[0];
         boolean recorder = false;
         switch (verb) {
-            case "status", "keyframe", "restart", "discover", "ls", "reload", "streams" -> {
+            case "status", "graph", "keyframe", "restart", "discover", "ls", "reload", "streams" -> {
                 if (command.size() != 1) {
                     return usage(err, verb + " takes no arguments");
                 }
@@ -169,6 +179,9 @@ public final class CtlCommand implements Callable<Integer> {
             }
             ControlClient.Reply r = process ? client.requestProcess(instance, endpoint, timeout)
                     : client.request(key, endpoint, body, timeout);
+            if (verb.equals("graph") && !r.failed()) {
+                return graph(r.body(), out, err);
+            }
             out.println(recorder ? recorderJson(r.body()) : new String(r.body(), StandardCharsets.UTF_8));
             if (r.failed()) {
                 err.println("error: " + Secrets.redact(r.error()) + " (code " + r.errorCode() + ")");
@@ -189,6 +202,39 @@ public final class CtlCommand implements Callable<Integer> {
         } finally {
             client.close();
         }
+    }
+
+    /**
+     * {@code ctl graph}: the reply's dot text as asked ({@code --format}), to {@code --output} or stdout.
+     *
+     * @return 0, 5 when SVG was asked and Graphviz cannot draw it, 2 when the file cannot be written
+     */
+    private int graph(byte[] reply, PrintWriter out, PrintWriter err) throws IOException {
+        if (!format.equals("svg") && !format.equals("dot")) {
+            return usage(err, "--format must be svg or dot, not " + format);
+        }
+        String text = JSON.readTree(reply).path("dot").asText();
+        if (format.equals("svg")) {
+            try {
+                text = Graphviz.svg(text);
+            } catch (IOException e) {
+                err.println("error: the graph cannot be drawn here (" + e.getMessage()
+                        + "); install Graphviz (Debian: apt-get install graphviz) or ask for --format dot");
+                return NO_RENDERER;
+            }
+        }
+        if (output == null) {
+            out.print(text);
+            out.flush();
+            return ExitCodes.OK;
+        }
+        try {
+            Files.writeString(output, text);
+        } catch (IOException e) {
+            err.println("error: --output " + output + ": " + e.getMessage());
+            return ExitCodes.CONFIG;
+        }
+        return ExitCodes.OK;
     }
 
     private static int usage(PrintWriter err, String why) {

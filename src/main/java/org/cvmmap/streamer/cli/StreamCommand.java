@@ -100,6 +100,8 @@ public final class StreamCommand implements Callable<Integer> {
     Path rtmpPipeline;
     @Option(names = "--record-mp4-pipeline", paramLabel = "FILE", description = "Use this MP4 recorder descriptor instead of pipelines/record-mp4.pipeline (an appsrc named src, a filesink named file; placeholders encoded_caps, parser, fragment_ms).")
     Path mp4Pipeline;
+    @Option(names = "--dump-graph", paramLabel = "DIR", description = "Write each encode graph's dot text (and SVG, when Graphviz is installed) to DIR/<key>-gen<N>-playing|error.dot when it plays and when it fails (DIR must exist).")
+    Path dumpGraph;
     @Option(names = "--ingest-max-frames", paramLabel = "N", defaultValue = "0", description = "Exit 0 after N frames; 0 = unlimited.")
     long ingestMaxFrames;
     @Option(names = "--ingest-idle-timeout-ms", paramLabel = "MS", defaultValue = "0", description = "Exit 124 when no frame arrived for MS; 0 = disabled.")
@@ -123,7 +125,7 @@ public final class StreamCommand implements Callable<Integer> {
     String logFormat;
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${sys:cvmmap.log.level:-info}", description = "off, error, warn, info, debug or trace; stack traces only at debug (default ${DEFAULT-VALUE}).")
     String logLevel;
-    @Option(names = "--http-listen", paramLabel = "ADDR:PORT|off", defaultValue = ObserveServer.DEFAULT_LISTEN, description = "Where this process serves /metrics (Prometheus), /healthz and /readyz; off = nowhere (default ${DEFAULT-VALUE}).")
+    @Option(names = "--http-listen", paramLabel = "ADDR:PORT|off", defaultValue = ObserveServer.DEFAULT_LISTEN, description = "Where this process serves its status page (/), /metrics (Prometheus), /healthz and /readyz; off = nowhere (default ${DEFAULT-VALUE}).")
     String httpListen;
     @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:CVMMAP_INSTANCE_ID}", description = "This process on the NATS cluster, in $SRV metadata and every status reply; a key another instance already serves is refused (exit 2). Default: env CVMMAP_INSTANCE_ID, else the host name.")
     String instanceId;
@@ -174,7 +176,7 @@ public final class StreamCommand implements Callable<Integer> {
                 .rtp(rtp).rtpEndpoint(rtpEndpoint).rtpPayloadType(rtpPayloadType).rtpMtu(rtpMtu).rtpSdp(rtpSdp)
                 .rtmp(rtmp).rtmpUrl(SecretFile.orValue("--rtmp-url-file", rtmpUrlFile,
                         rtmpUrl != null || !rtmp ? rtmpUrl : System.getenv("CVMMAP_RTMP_URL"))).rtmpMode(rtmpMode).rtmpReconnectMs(rtmpReconnectMinMs, rtmpReconnectMaxMs)
-                .pipelineFile(pipeline).rtmpPipelineFile(rtmpPipeline).mp4PipelineFile(mp4Pipeline).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
+                .pipelineFile(pipeline).rtmpPipelineFile(rtmpPipeline).mp4PipelineFile(mp4Pipeline).dumpGraphDir(dumpGraph).ingestMaxFrames(ingestMaxFrames).ingestIdleTimeoutMs(ingestIdleTimeoutMs)
                 .ingestVerify(ingestVerify)
                 .statusIntervalMs(statusIntervalMs).maxRestarts(maxRestarts)
                 .nats(!noNats).natsUrl(nats.url).natsAuth(nats.token, nats.user, nats.password, nats.creds)

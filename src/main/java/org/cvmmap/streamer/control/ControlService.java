@@ -44,7 +44,7 @@ public final class ControlService {
     public static final String VERSION = "0.1.0";
 
     /** Endpoint subjects, relative to {@code cvmmap.<key>.streamer.}. */
-    public static final List<String> ENDPOINTS = List.of("status", "keyframe", "restart",
+    public static final List<String> ENDPOINTS = List.of("status", "graph", "keyframe", "restart",
             "recorder.mp4.start", "recorder.mp4.stop", "recorder.mp4.status",
             "recorder.mcap.start", "recorder.mcap.stop", "recorder.mcap.status");
 
@@ -107,6 +107,11 @@ public final class ControlService {
         try {
             return switch (endpoint) {
                 case "status" -> json(control.status());
+                case "graph" -> {
+                    String dot = control.graphDot();
+                    yield dot == null ? jsonError(ErrorCode.ERROR_CODE_UNSUPPORTED, "no encode graph is running now")
+                            : json(Map.of("key", key, "format", "dot", "dot", dot));
+                }
                 case "keyframe" -> {
                     boolean ok = control.requestKeyframe("nats keyframe request");
                     yield ok ? json(Map.of("ok", true, "requested", "keyframe"))

@@ -17,6 +17,12 @@ public interface StreamerControl {
     Map<String, Object> status();
 
     /**
+     * The running encode graph as Graphviz dot text (GStreamer's dot dump: elements, pads, states,
+     * caps), for the {@code graph} endpoint; null when no graph runs.
+     */
+    String graphDot();
+
+    /**
      * Asks for an IDR with all headers on the next frame.
      *
      * @return false when nothing can be asked (no pipeline running, or an already-encoded input)

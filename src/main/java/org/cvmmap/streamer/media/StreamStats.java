@@ -40,6 +40,26 @@ public final class StreamStats {
     private volatile String encoder = "none";
     private volatile String encoderReason = "";
     private volatile String format = "unknown";
+    private volatile LastError lastError;
+
+    /**
+     * The last error the stream met.
+     *
+     * @param message one line: what failed and why
+     * @param epochMs when, ms since the Unix epoch
+     */
+    public record LastError(String message, long epochMs) {
+    }
+
+    /** Records an error (graph error, failed build, fatal end): the status page shows the last one. */
+    public void error(String message) {
+        this.lastError = new LastError(message, System.currentTimeMillis());
+    }
+
+    /** The last error, or null when there was none. */
+    public LastError lastError() {
+        return lastError;
+    }
 
     /** Records the encoder in use and why. */
     public void encoder(String name, String reason) {

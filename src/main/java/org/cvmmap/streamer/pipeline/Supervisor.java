@@ -12,6 +12,7 @@ import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
 import org.cvmmap.streamer.util.Backoff;
 import org.cvmmap.streamer.util.ExitCodes;
+import org.cvmmap.streamer.util.Graphviz;
 import org.freedesktop.gstreamer.Buffer;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Bus;
@@ -25,12 +26,17 @@ import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.elements.AppSrc;
 import org.freedesktop.gstreamer.event.EOSEvent;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -240,13 +246,21 @@ public final class Supervisor {
      * @param maxRestarts         graph restarts allowed before giving up
      * @param restartBackoffMinMs first wait before a rebuild, ms (doubles up to the max)
      * @param restartBackoffMaxMs longest wait before a rebuild, ms
+     * @param dumpGraphDir        where each graph's dot text (and SVG) is written when it plays and when
+     *                            it fails ({@code --dump-graph}), or null
      */
     public record Settings(String streamKey, boolean passthrough, boolean sourceInGraph, Codec codec,
                            EncoderDevice encoderDevice, int nominalFps, int nvencProbeFrames, long ingestMaxFrames,
                            long ingestIdleTimeoutMs, int maxRestarts, long restartBackoffMinMs,
-                           long restartBackoffMaxMs) {
+                           long restartBackoffMaxMs, Path dumpGraphDir) {
     }
 
+    /** Renders dumped graphs to SVG off the supervisor's thread (one daemon thread for the process). */
+    private static final Executor GRAPH_RENDERER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "graph-render");
+        t.setDaemon(true);
+        return t;
+    });
     private final Settings config;
     private final PipelineBuilder builder;
     private final EncoderSelector selector;
@@ -396,6 +410,7 @@ public final class Supervisor {
                 } catch (PipelineBuildException e) {
                     LOG.error("event=pipeline_build_failed key={} encoder={} cause=\"{}\" description=\"{}\"", key,
                             encoderName(spec), e.getMessage(), e.description());
+                    stats.error("pipeline build failed (" + encoderName(spec) + "): " + e.getMessage());
                     if (spec != null && spec.hardware()) {
                         selector.reject("cannot be built: " + e.getMessage());
                         continue;
@@ -467,11 +482,13 @@ public final class Supervisor {
     private int noEncoder() {
         LOG.error("event=encoder_unavailable key={} device={} cause=\"no encoder can run ({})\"", key,
                 config.encoderDevice(), selector.reason());
+        stats.error("no encoder can run (" + selector.reason() + ")");
         return ExitCodes.PIPELINE_INIT;
     }
 
     private int giveUp(String reason) {
         LOG.error("event=restarts_exhausted key={} max_restarts={} cause=\"{}\"", key, config.maxRestarts(), reason);
+        stats.error("restarts exhausted after " + config.maxRestarts() + ": " + reason);
         return ExitCodes.RUNTIME;
     }
 
@@ -493,6 +510,7 @@ public final class Supervisor {
             }
             if (e instanceof Fatal f) {
                 LOG.error("event=fatal key={} exit_code={} cause=\"{}\"", key, f.code(), f.message());
+                stats.error(f.message() + " (exit " + f.code() + ")");
                 return f.code();
             }
         }
@@ -511,6 +529,7 @@ public final class Supervisor {
             }
             if (e instanceof Fatal f) {
                 LOG.error("event=fatal key={} exit_code={} cause=\"{}\"", key, f.code(), f.message());
+                stats.error(f.message() + " (exit " + f.code() + ")");
                 return f.code();
             }
             if (e instanceof Drained) {
@@ -593,8 +612,10 @@ public final class Supervisor {
                 builder.descriptor().name(), builder.describe(spec, format, fps));
         StateChangeReturn r = p.setState(State.PLAYING);
         if (r == StateChangeReturn.FAILURE) {
+            String cause = errorOf(gen, 500);
             LOG.error("event=pipeline_state_failed key={} gen={} encoder={} state=PLAYING cause=\"{}\"", key, gen,
-                    encoderName(spec), errorOf(gen, 500));
+                    encoderName(spec), cause);
+            stats.error("graph " + gen + " did not reach PLAYING: " + cause);
             p.setState(State.NULL);
             p.dispose();
             drainEventsOf(gen);
@@ -675,6 +696,7 @@ public final class Supervisor {
             }
             if (e instanceof Fatal f) {
                 LOG.error("event=fatal key={} exit_code={} cause=\"{}\"", key, f.code(), f.message());
+                stats.error(f.message() + " (exit " + f.code() + ")");
                 teardown(a);
                 return Outcome.exit(f.code());
             }
@@ -710,6 +732,7 @@ public final class Supervisor {
                 queue.endStartup(); // the encoder is past its warm-up: the start-up backlog drains and ends
                 LOG.info("event=encoder_confirmed key={} gen={} encoder={} encoder_reason=\"{}\"", key, a.gen,
                         encoderName(a.encoder), passthrough ? "passthrough" : selector.reason());
+                dumpGraph(a, "playing");
                 continue;
             }
             if (e instanceof EncoderStalled s && s.gen() == a.gen) {
@@ -721,6 +744,8 @@ public final class Supervisor {
             if (e instanceof BusError b && b.gen() == a.gen) {
                 LOG.error("event=pipeline_error key={} gen={} element={} encoder={} cause=\"{}\"", key, a.gen, b.source(),
                         encoderName(a.encoder), b.message());
+                stats.error("graph " + a.gen + ", element " + b.source() + ": " + b.message());
+                dumpGraph(a, "error");
                 teardown(a);
                 if (a.encoder != null && a.encoder.hardware() && !confirmed) {
                     return new Outcome(Kind.FALLBACK, 0, "error before the first access unit: " + b.message());
@@ -779,6 +804,49 @@ public final class Supervisor {
     /** Whether an encode graph is in PLAYING now (it reached PLAYING and is not torn down). */
     public boolean playing() {
         return active != null;
+    }
+
+    /**
+     * The running encode graph as Graphviz dot text ({@link GraphDot}: elements, pads, states, caps).
+     *
+     * @return the dot text, or null when no graph runs
+     */
+    public String graphDot() {
+        synchronized (graphStats) { // teardown clears active under this lock before the graph is disposed
+            Active a = active;
+            return a == null ? null : GraphDot.of(a.pipeline);
+        }
+    }
+
+    /**
+     * {@code --dump-graph DIR}: the graph's dot text to {@code DIR/<stream key>-gen<N>-<when>.dot}, and
+     * its SVG beside it when Graphviz is installed (rendered on another thread). A file that cannot be
+     * written is one warning; the stream goes on.
+     */
+    private void dumpGraph(Active a, String when) {
+        Path dir = config.dumpGraphDir();
+        if (dir == null) {
+            return;
+        }
+        String name = key + "-gen" + a.gen + "-" + when;
+        Path dotFile = dir.resolve(name + ".dot");
+        try {
+            String dot = GraphDot.of(a.pipeline);
+            Files.writeString(dotFile, dot);
+            LOG.info("event=graph_dumped key={} gen={} when={} path={}", key, a.gen, when, dotFile);
+            if (Graphviz.available()) {
+                GRAPH_RENDERER.execute(() -> {
+                    try {
+                        Files.writeString(dir.resolve(name + ".svg"), Graphviz.svg(dot));
+                    } catch (IOException e) {
+                        LOG.warn("event=graph_dump_failed key={} path={} cause=\"{}\"", key, dir.resolve(name + ".svg"),
+                                e.getMessage());
+                    }
+                });
+            }
+        } catch (IOException e) {
+            LOG.warn("event=graph_dump_failed key={} path={} cause=\"{}\"", key, dotFile, e.getMessage());
+        }
     }
 
     /**

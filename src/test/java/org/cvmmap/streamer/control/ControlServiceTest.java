@@ -44,6 +44,12 @@ class ControlServiceTest {
         boolean keyframeOk = true;
         boolean statusThrows;
         RecordRoot root;
+        String dot;
+
+        @Override
+        public String graphDot() {
+            return dot;
+        }
 
         @Override
         public RecordRoot recordRoot() {
@@ -127,6 +133,19 @@ class ControlServiceTest {
         ControlService.Reply r = service.handle("keyframe", new byte[0]);
         assertThat(r.error()).isEqualTo(ErrorCode.ERROR_CODE_UNSUPPORTED);
         assertThat(json(r).path("error").asText()).isEqualTo("ERROR_CODE_UNSUPPORTED");
+    }
+
+    @Test
+    void graphAnswersTheRunningGraphsDotTextOrSaysNoneRuns() throws Exception {
+        ControlService.Reply none = service.handle("graph", new byte[0]);
+        assertThat(none.error()).isEqualTo(ErrorCode.ERROR_CODE_UNSUPPORTED);
+        assertThat(none.status()).isEqualTo(501);
+        assertThat(json(none).path("error_message").asText()).isEqualTo("no encode graph is running now");
+        control.dot = "digraph pipeline {\n  \"a\" -> \"b\";\n}\n";
+        JsonNode r = json(service.handle("graph", new byte[0]));
+        assertThat(r.path("key").asText()).isEqualTo("k");
+        assertThat(r.path("format").asText()).isEqualTo("dot");
+        assertThat(r.path("dot").asText()).isEqualTo(control.dot);
     }
 
     @Test

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -146,7 +147,7 @@ class NatsControlTest {
         assertThat(info.path("metadata").path("key").asText()).isEqualTo(KEY);
         assertThat(info.path("metadata").path("outputs").asText()).isEqualTo("rtp");
         assertThat(info.path("metadata").path("version").asText()).isEqualTo("0.1.0");
-        assertThat(info.path("endpoints")).hasSize(9);
+        assertThat(info.path("endpoints")).hasSize(10);
         assertThat(info.path("endpoints").findValuesAsText("subject")).contains(
                 "cvmmap.cvmmap_dummy.streamer.status", "cvmmap.cvmmap_dummy.streamer.recorder.mcap.start");
 
@@ -202,6 +203,13 @@ class NatsControlTest {
                 "record", "mcap", "status"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)))
                 .as(err.toString()).isZero();
         assertThat(JSON.readTree(out.toString()).path("format").asText()).isEqualTo("RECORDING_FORMAT_MCAP");
+        // the running graph, drawn here by Graphviz from the dot text the streamer sent
+        Path svg = dir.resolve("graph.svg");
+        assertThat(org.cvmmap.streamer.cli.Main.execute(new String[]{"ctl", "--nats-url", server.url(), "--key", KEY,
+                "graph", "--format", "svg", "--output", svg.toString()}, new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true))).as(err.toString()).isZero();
+        assertThat(Files.readString(svg)).startsWith("<svg").contains("GstX264Enc", "GstUDPSink", "GstRtpH264Pay");
+        assertThat(json("graph").path("dot").asText()).startsWith("digraph").contains("GstX264Enc");
         assertThat(org.cvmmap.streamer.cli.Main.execute(new String[]{"ctl", "--nats-url", server.url(), "--key",
                 "nobody", "status"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true))).isEqualTo(4);
         assertThat(err.toString()).contains("no cvmmap_streamer answers on cvmmap.nobody.streamer.status");
