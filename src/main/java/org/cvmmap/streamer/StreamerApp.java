@@ -30,6 +30,7 @@ import org.cvmmap.streamer.pipeline.PipelineTap;
 import org.cvmmap.streamer.media.StreamStats;
 import org.cvmmap.streamer.pipeline.Supervisor;
 import org.cvmmap.streamer.util.ExitCodes;
+import org.cvmmap.streamer.util.LogfmtMessageFactory;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -362,9 +363,9 @@ public final class StreamerApp implements StreamerControl {
         new StatusReport.StatusLine(key, stats, this::rtmpStats).log();
         long first = stats.firstFrameNanos.get();
         double activeS = first == 0 ? 0 : (System.nanoTime() - first) / 1e9;
-        LOG.info("event=exit key={} exit_code={} active_s={} avg_fps_in={} counters={}", key, code,
+        LOG.info("event=exit key={} exit_code={} active_s={} avg_fps_in={}{}", key, code,
                 String.format("%.3f", activeS), String.format("%.1f", activeS > 0 ? stats.framesIn.get() / activeS : 0),
-                stats.counters());
+                LogfmtMessageFactory.Pairs.of(stats.counters()));
     }
 
     /** Starts the recordings of {@code --record-mp4} / {@code --record-mcap}; false (logged) if one cannot. */

@@ -5,6 +5,7 @@ import org.cvmmap.streamer.control.ControlClient;
 import org.cvmmap.streamer.ingest.cuframes.CudaDriver;
 import org.cvmmap.streamer.ingest.cuframes.CuframesUri;
 import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
+import org.cvmmap.streamer.pipeline.EncodeSession;
 import org.cvmmap.streamer.pipeline.EncoderSelector;
 import org.cvmmap.streamer.pipeline.EncoderSpec;
 import org.cvmmap.streamer.pipeline.GstRuntime;
@@ -53,6 +54,9 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A streams config: each of its streams is checked.")
     Path config;
 
+    /** The NVENC encoders whose sessions are tried when they are registered. */
+    static final List<String> NVENC = List.of("nvh264enc", "nvh265enc");
+
     /** The features and the elements each needs. */
     private static final List<List<String>> FEATURES = List.of(
             List.of("raw input (cv-mmap, built-in producer)", "appsrc", "videoconvert"),
@@ -80,8 +84,18 @@ public final class DoctorCommand implements Callable<Integer> {
                     String.join(",", f.subList(1, f.size())), missing.isEmpty() ? "" : " missing=" + String.join(",", missing));
         }
         String cuda = CudaDriver.problem();
-        out.printf("check=cuda ok=%s detail=\"%s\"%n", cuda == null, cuda == null ? "driver loaded, cuInit(0) succeeded"
-                : cuda);
+        out.printf("check=cuda ok=%s detail=\"%s\"%n", cuda == null, cuda == null
+                ? "driver loaded, cuInit(0) succeeded; " + String.join("; ", CudaDriver.devices()) : cuda);
+        for (String nvenc : NVENC) { // registered is not enough: a session must open
+            if (installed.test(nvenc)) {
+                String why = EncodeSession.problem(nvenc);
+                out.printf("check=encode_session element=%s ok=%s%s%n", nvenc, why == null,
+                        why == null ? "" : " detail=\"" + why.replace("\"", "'") + "\"");
+            } else {
+                out.printf("check=encode_session element=%s ok=false detail=\"element not installed (NVENC needs the NVIDIA "
+                        + "driver with its video capability)\"%n", nvenc);
+            }
+        }
         out.printf("check=libzmq ok=true version=%s%n", ZmqSocket.libraryVersion());
         shm(out);
         boolean ok;

@@ -231,7 +231,8 @@ public final class NatsControlPlane implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             statusInvalidWarning.warn("event=producer_status_invalid key={} bytes={} cause=\"{}\"", key, data.length, e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("event=producer_status_failed key={} cause=\"{}\"", key, e.toString(), e);
+            LOG.error("event=producer_status_failed key={} cause=\"{}\"", key, e.toString());
+            LOG.debug("event=producer_status_failed key={} stack", key, e); // stack traces only at debug
         }
     }
 

@@ -32,6 +32,10 @@ public final class StreamStats {
      * capture timestamp, ns; -1 when unknown (no frame yet, or a producer clock that is not the Unix epoch).
      */
     public final AtomicLong ingestLatencyNs = new AtomicLong(-1);
+    /** Producer publish → frame read, per frame (cv-mmap inputs whose producer clock is the Unix epoch). */
+    public final LatencyHistogram ingestLatency = new LatencyHistogram();
+    /** Frame pushed into the encode graph → its access unit out of the parser, per access unit. */
+    public final LatencyHistogram encodeLatency = new LatencyHistogram();
     /** {@link System#nanoTime()} of the first frame read, 0 before it. */
     public final AtomicLong firstFrameNanos = new AtomicLong();
     /** {@link System#nanoTime()} of the last frame read. */

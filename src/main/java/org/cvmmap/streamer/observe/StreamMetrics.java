@@ -3,7 +3,13 @@ package org.cvmmap.streamer.observe;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import org.cvmmap.streamer.media.LatencyHistogram;
 
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,15 +51,12 @@ public final class StreamMetrics {
                 .help("Seconds since the stream's last frame came in.").labelNames("stream", "key")
                 .callback(cb -> streams.forEach(s -> cb.call(s.lastFrameAgeSeconds(), s.stream(), s.key())))
                 .register(r);
-        GaugeWithCallback.builder().name("cvmmap_ingest_latency_seconds")
-                .help("Publish → read latency of the last frame, seconds (cv-mmap inputs).").labelNames("stream", "key")
-                .callback(cb -> streams.forEach(s -> {
-                    long ns = s.stats().ingestLatencyNs.get();
-                    if (ns >= 0) {
-                        cb.call(ns / 1e9, s.stream(), s.key());
-                    }
-                }))
-                .register(r);
+        histogram(r, streams, "cvmmap_ingest_latency_seconds",
+                "Producer publish → frame read, per frame (cv-mmap inputs with a Unix-epoch producer clock).",
+                s -> s.stats().ingestLatency);
+        histogram(r, streams, "cvmmap_encode_latency_seconds",
+                "Frame pushed into the encode graph → its access unit out of the parser, per access unit.",
+                s -> s.stats().encodeLatency);
         GaugeWithCallback.builder().name("cvmmap_encoder_info")
                 .help("1 for the encoder in use, with why the ones before it were skipped.")
                 .labelNames("stream", "key", "encoder", "reason")
@@ -89,6 +92,35 @@ public final class StreamMetrics {
                 .register(r);
         JvmMetrics.builder().register(r);
         return r;
+    }
+
+    /**
+     * A classic histogram per stream, read from the stream's own bucket counts at each scrape (the
+     * client has no histogram with a callback: a collector of the client's model snapshots).
+     */
+    private static void histogram(PrometheusRegistry r, Collection<StreamView> streams, String name, String help,
+                                  Function<StreamView, LatencyHistogram> value) {
+        double[] bounds = new double[LatencyHistogram.BOUNDS_S.length + 1];
+        System.arraycopy(LatencyHistogram.BOUNDS_S, 0, bounds, 0, LatencyHistogram.BOUNDS_S.length);
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        r.register(new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(name).help(help);
+                for (StreamView s : streams) {
+                    LatencyHistogram h = value.apply(s);
+                    b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                            .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, h.counts()))
+                            .sum(h.sumSeconds()).labels(Labels.of("key", s.key(), "stream", s.stream())).build());
+                }
+                return b.build();
+            }
+
+            @Override
+            public String getPrometheusName() {
+                return name;
+            }
+        });
     }
 
     private static void counter(PrometheusRegistry r, Collection<StreamView> streams, String name, String help,

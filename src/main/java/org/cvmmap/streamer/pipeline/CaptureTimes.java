@@ -10,6 +10,7 @@ final class CaptureTimes {
     static final int SIZE = 256;
     private final long[] pts = new long[SIZE];
     private final long[] captures = new long[SIZE];
+    private final long[] pushedNanos = new long[SIZE];
     private int next;
 
     CaptureTimes() {
@@ -20,14 +21,26 @@ final class CaptureTimes {
     synchronized void stamped(long ptsNs, long captureNs) {
         pts[next] = ptsNs;
         captures[next] = captureNs;
+        pushedNanos[next] = System.nanoTime();
         next = (next + 1) % SIZE;
     }
 
     /** @return the capture timestamp of the frame pushed with this PTS, or -1 if unknown */
     synchronized long captureOf(long ptsNs) {
+        int i = indexOf(ptsNs);
+        return i < 0 ? -1 : captures[i];
+    }
+
+    /** @return {@link System#nanoTime()} when the frame with this PTS was pushed, or -1 if unknown */
+    synchronized long pushedAt(long ptsNs) {
+        int i = indexOf(ptsNs);
+        return i < 0 ? -1 : pushedNanos[i];
+    }
+
+    private int indexOf(long ptsNs) {
         for (int i = 0; i < SIZE; i++) {
             if (pts[i] == ptsNs && ptsNs >= 0) {
-                return captures[i];
+                return i;
             }
         }
         return -1;

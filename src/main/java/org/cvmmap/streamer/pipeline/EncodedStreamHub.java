@@ -66,8 +66,9 @@ public final class EncodedStreamHub implements PipelineTap {
 
     /**
      * @param key       stream key (logs)
-     * @param captureOf a unit's PTS (ns) → its frame's capture time (ns since the epoch), or -1
-     *                  when unknown (then the wall clock when the unit arrives is used)
+     * @param captureOf a unit's running time (ns; its PTS through its segment) → its frame's capture time
+     *                  (ns since the epoch), or -1 when unknown (then the wall clock when the unit arrives
+     *                  is used)
      */
     public EncodedStreamHub(String key, LongUnaryOperator captureOf) {
         this.key = key;
@@ -140,7 +141,8 @@ public final class EncodedStreamHub implements PipelineTap {
             }
             Buffer b = sample.getBuffer();
             long pts = b.getPresentationTimestamp();
-            long capture = captureOf.applyAsLong(pts);
+            // the encoder rebased the PTS: its running time is what the frame was pushed with
+            long capture = captureOf.applyAsLong(RunningTime.ofSample(sample, pts));
             if (capture < 0) { // no appsrc (cuframes input) or not seen: when it left the encoder
                 capture = WallClock.nowNanos();
             }

@@ -148,7 +148,7 @@ public final class PipelineBuilder {
      * @param d        the descriptor it was rendered from (named in errors)
      * @param desc     the description to parse
      * @param shown    the description as it may be logged (the RTMP URL masked)
-     * @param required element names the caller looks up
+     * @param required element names the caller looks up (none: {@code d} may be null)
      * @return the pipeline in state NULL
      * @throws PipelineBuildException with GStreamer's messages, or naming the missing element
      */

@@ -596,6 +596,12 @@ public final class Supervisor {
             long size = b == null ? 0 : GstBuffers.size(b);
             stats.accessUnits.incrementAndGet();
             stats.encodedBytes.addAndGet(size);
+            if (b != null && !sourceInGraph) {
+                long pushed = captureTimes.pushedAt(RunningTime.onPad(pad, b.getPresentationTimestamp()));
+                if (pushed >= 0) {
+                    stats.encodeLatency.record(System.nanoTime() - pushed);
+                }
+            }
             if (sourceInGraph) { // no ingest: the access units count as the input frames
                 long now = System.nanoTime();
                 stats.framesIn.incrementAndGet();

@@ -45,11 +45,30 @@ public final class LogfmtMessageFactory extends AbstractMessageFactory {
     }
 
     /**
+     * Several {@code key=value} pairs as one parameter (a placeholder at the end of the template:
+     * {@code "event=exit{}"}), each value written as {@link #value} writes one, each pair preceded by a
+     * space.
+     *
+     * @param text the pairs, already in logfmt
+     */
+    public record Pairs(String text) {
+        /** @param pairs keys (logfmt key characters only) and their values, in order */
+        public static Pairs of(java.util.Map<String, ?> pairs) {
+            StringBuilder b = new StringBuilder();
+            pairs.forEach((k, v) -> b.append(' ').append(k).append('=').append(value(v, false)));
+            return new Pairs(b.toString());
+        }
+    }
+
+    /**
      * One parameter as logfmt text.
      *
      * @param quoted whether the template already has quotes around it
      */
     public static String value(Object p, boolean quoted) {
+        if (p instanceof Pairs pairs && !quoted) {
+            return pairs.text();
+        }
         String s;
         if (p instanceof Double d && Double.isFinite(d)) {
             s = BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();

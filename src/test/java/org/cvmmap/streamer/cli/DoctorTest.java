@@ -42,6 +42,7 @@ class DoctorTest {
                 .contains("check=feature name=\"H.264 software encode\" ok=true")
                 .contains("check=feature name=\"H.264 NVENC\" ok=false elements=nvh264enc missing=nvh264enc")
                 .contains("check=libzmq ok=true version=4.")
+                .contains("check=encode_session element=nvh264enc ok=false detail=\"element not installed")
                 .contains("stream=soft key=cvmmap_doc-soft ok=true")
                 .containsPattern("stream=gpu key=cvmmap_doc-gpu ok=false missing=\"no h264 encoder for --encoder-device nvidia "
                         + "\\(nvh264enc: element not installed; nvcudah264enc: element not installed\\)\"");
@@ -52,5 +53,18 @@ class DoctorTest {
         out = new StringWriter();
         assertThat(doctor(out)).as(out.toString()).isZero();
         assertThat(out.toString()).contains("check=basic name=\"H.264 over RTP\" ok=true");
+    }
+
+    /**
+     * The session check itself, with stand-ins: a software encoder opens one; an element that is not
+     * installed, and one whose session fails (an encoder that refuses the NV12 test frames), are named with why.
+     */
+    @Test
+    void anEncodeSessionOpensOrSaysWhyNot() {
+        GstRuntime.init();
+        assertThat(org.cvmmap.streamer.pipeline.EncodeSession.problem("x264enc")).isNull();
+        assertThat(org.cvmmap.streamer.pipeline.EncodeSession.problem("nosuchenc")).isEqualTo("nosuchenc: element not installed");
+        // x265enc takes no NV12: negotiation fails, as a session that cannot open does
+        assertThat(org.cvmmap.streamer.pipeline.EncodeSession.problem("x265enc")).startsWith("x265enc: ");
     }
 }

@@ -85,6 +85,10 @@ class ObserveEndpointsTest {
                         .containsPattern("cvmmap_stream_playing\\{key=\"cvmmap_ob-b-" + pid + "\",stream=\"b\"} 1")
                         .containsPattern("cvmmap_encoder_info\\{encoder=\"x264enc\",key=\"cvmmap_ob-a-" + pid + "\",reason=\"[^\"]*\",stream=\"a\"} 1")
                         .containsPattern("cvmmap_output_bytes_total\\{key=\"cvmmap_ob-a-" + pid + "\",output=\"rtp\",stream=\"a\"} [1-9]")
+                        .containsPattern("cvmmap_encode_latency_seconds_bucket\\{key=\"cvmmap_ob-a-" + pid
+                                + "\",stream=\"a\",le=\"\\+Inf\"} [1-9]")
+                        .containsPattern("cvmmap_encode_latency_seconds_count\\{key=\"cvmmap_ob-b-" + pid + "\",stream=\"b\"} [1-9]")
+                        .containsPattern("cvmmap_ingest_latency_seconds_count\\{key=\"cvmmap_ob-a-" + pid + "\",stream=\"a\"} [1-9]")
                         .contains("cvmmap_recorder_recording{format=\"mp4\"", "jvm_memory_used_bytes");
 
                 // Prometheus's linter on the exposition

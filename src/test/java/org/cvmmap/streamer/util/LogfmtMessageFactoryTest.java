@@ -36,4 +36,14 @@ class LogfmtMessageFactoryTest {
         assertThat(m.getFormattedMessage()).isEqualTo("event=x cause=\"a b\"");
         assertThat(m.getThrowable()).isSameAs(e);
     }
+
+    @Test
+    void pairsBecomeKeysOfTheLineNotOneQuotedValue() {
+        java.util.Map<String, Object> counters = new java.util.LinkedHashMap<>();
+        counters.put("frames_in", 60L);
+        counters.put("format", "BGR 320x240");
+        String line = render("event=exit key={}{}", "k", LogfmtMessageFactory.Pairs.of(counters));
+        assertThat(line).isEqualTo("event=exit key=k frames_in=60 format=\"BGR 320x240\"");
+        assertThat(Logfmt.parse(line)).containsEntry("frames_in", "60").containsEntry("format", "BGR 320x240");
+    }
 }

@@ -172,7 +172,11 @@ public final class CvmmapIngest implements AutoCloseable {
                         stats.lastFrameNanos.set(f.readNanos());
                         long latency = WallClock.nowNanos() - f.timestampNs();
                         // only a producer clock on the Unix epoch gives a meaningful difference (< 1 h)
-                        stats.ingestLatencyNs.set(latency >= 0 && latency < 3_600_000_000_000L ? latency : -1);
+                        boolean meaningful = latency >= 0 && latency < 3_600_000_000_000L;
+                        stats.ingestLatencyNs.set(meaningful ? latency : -1);
+                        if (meaningful) {
+                            stats.ingestLatency.record(latency);
+                        }
                         if (stats.firstFrameNanos.compareAndSet(0, f.readNanos())) {
                             LOG.info("event=first_frame key={} frame_id={} format={}", key, f.frameId(), f.format());
                         }
@@ -205,7 +209,8 @@ public final class CvmmapIngest implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.error("event=ingest_failed key={} cause={}", key, e.toString(), e);
+            LOG.error("event=ingest_failed key={} cause=\"{}\"", key, e.toString());
+            LOG.debug("event=ingest_failed key={} stack", key, e); // stack traces only at debug
             listener.onFatal(4, "ingest failed: " + e);
         } finally {
             reader.close();
