@@ -166,7 +166,7 @@ mkdir -p "$dir"
 http_port=$(free_port)
 cat >"$dir/streams.yaml" <<YAML
 # mounted at /etc/cvmmap-streamer/streams.yaml
-defaults: {http-listen: "127.0.0.1:$http_port"}
+http-listen: "127.0.0.1:$http_port"
 streams:
   cam:
     input-uri: "cvmmap://$label"

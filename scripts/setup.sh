@@ -10,7 +10,7 @@
 #   prometheus (promtool and a real scraper for the metrics test), graphviz (pipeline pictures),
 #   chromium (the status page's browser test), podman + runc + uidmap + mmdebstrap (the container
 #   image: built from Debian's packages where no image registry is reachable, run by the container suite),
-#   systemd (systemd-analyze verifies the example unit).
+#   systemd (systemd-analyze verifies the example unit), asciidoctor + groff-base (man pages).
 set -euo pipefail
 
 PACKAGES=(
@@ -20,6 +20,7 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libzmq5 libzmq3-dev ffmpeg nats-server unzip iproute2 openssl nginx-light libnginx-mod-rtmp python3 procps
   prometheus graphviz chromium podman runc uidmap mmdebstrap systemd
+  asciidoctor groff-base
 )
 # Node.js + npm run the MCAP reader peer (test-peers/); a machine that already has them (e.g. from
 # NodeSource) keeps its own: Debian's npm would conflict with it.

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -42,16 +41,11 @@ class ObserveEndpointsTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     void metricsPassPromtoolAndARealPrometheusScrapesThem() throws Exception {
         long pid = ProcessHandle.current().pid();
-        int http = freeTcpPort();
+        int http = Streamers.freeTcpPort();
         Path file = dir.resolve("streams.yaml");
         Files.writeString(file, """
                 defaults: {codec: h264, input-mode: dummy, dummy-width: 160, dummy-height: 120, rtp: true, status-interval-ms: 0}
@@ -100,7 +94,7 @@ class ObserveEndpointsTest {
                 assertThat(promtool.waitFor()).as("promtool check metrics: " + lint).isZero();
 
                 // a real Prometheus scraping the process every second
-                int promPort = freeTcpPort();
+                int promPort = Streamers.freeTcpPort();
                 Path config = dir.resolve("prometheus.yml");
                 Files.writeString(config, """
                         global: {scrape_interval: 1s, evaluation_interval: 1s}

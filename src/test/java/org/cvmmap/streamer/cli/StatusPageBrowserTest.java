@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,11 +38,6 @@ class StatusPageBrowserTest {
     @TempDir
     Path dir;
 
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
@@ -76,7 +70,7 @@ class StatusPageBrowserTest {
     @Test
     void chromiumShowsBothStreamsPlayingWithAPictureOfEachGraph() throws Exception {
         long pid = ProcessHandle.current().pid();
-        int http = freeTcpPort();
+        int http = Streamers.freeTcpPort();
         Path graphs = Files.createDirectory(dir.resolve("graphs"));
         Path file = dir.resolve("streams.yaml");
         Files.writeString(file, """

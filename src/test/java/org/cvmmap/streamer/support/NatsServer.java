@@ -3,7 +3,6 @@ package org.cvmmap.streamer.support;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,20 +55,14 @@ public final class NatsServer implements AutoCloseable {
 
     /** Starts a server on a free port. */
     public static NatsServer start() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        NatsServer n = new NatsServer(port);
+        NatsServer n = new NatsServer(Streamers.freeTcpPort());
         n.launch();
         return n;
     }
 
     /** A free loopback port with nothing listening (for "no server yet" cases). */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return Streamers.freeTcpPort();
     }
 
     /** A server on {@code port} with more arguments (e.g. {@code --user}/{@code --pass}). */

@@ -61,6 +61,13 @@ public final class Streamers {
         return f;
     }
 
+    /** A TCP port free right now on loopback (nothing listens on it). */
+    public static int freeTcpPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     /** A UDP port free right now on loopback. */
     public static int freeUdpPort() throws IOException {
         try (DatagramSocket s = new DatagramSocket(0)) {
