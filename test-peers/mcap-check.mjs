@@ -9,6 +9,7 @@
 import { open, readFile, writeFile } from "node:fs/promises";
 import { McapIndexedReader, McapStreamReader } from "@mcap/core";
 import { FileHandleReadable } from "@mcap/nodejs";
+import { decodeVideo, isKeyframe, nalTypes } from "./protobuf-lite.mjs";
 
 const [file, ...rest] = process.argv.slice(2);
 const extract = rest[0] === "--extract-first" ? rest[1] : undefined;
@@ -18,51 +19,6 @@ function fail(msg, extra = {}) {
   process.exit(1);
 }
 
-// Minimal protobuf reader for foxglove.CompressedVideo (timestamp=1 {seconds=1, nanos=2}, frame_id=2, data=3, format=4).
-function varint(buf, pos) {
-  let v = 0n, shift = 0n;
-  for (;;) {
-    const b = buf[pos++];
-    if (b === undefined) throw new Error("truncated varint");
-    v |= BigInt(b & 0x7f) << shift;
-    if ((b & 0x80) === 0) return [v, pos];
-    shift += 7n;
-  }
-}
-function fields(buf) {
-  const out = {};
-  let pos = 0;
-  while (pos < buf.length) {
-    let key; [key, pos] = varint(buf, pos);
-    const num = Number(key >> 3n), wt = Number(key & 7n);
-    if (wt === 0) { let v; [v, pos] = varint(buf, pos); out[num] = v; }
-    else if (wt === 2) { let len; [len, pos] = varint(buf, pos); out[num] = buf.subarray(pos, pos + Number(len)); pos += Number(len); }
-    else throw new Error(`unexpected wire type ${wt} for field ${num}`);
-  }
-  return out;
-}
-function decodeVideo(data) {
-  const f = fields(data);
-  const ts = f[1] ? fields(f[1]) : {};
-  return {
-    stampNs: (ts[1] ?? 0n) * 1000000000n + (ts[2] ?? 0n),
-    frameId: f[2] ? Buffer.from(f[2]).toString() : "",
-    data: f[3] ?? new Uint8Array(),
-    format: f[4] ? Buffer.from(f[4]).toString() : "",
-  };
-}
-function nalTypes(au, format) {
-  const types = [];
-  for (let i = 0; i + 3 < au.length; i++) {
-    if (au[i] === 0 && au[i + 1] === 0 && au[i + 2] === 1) {
-      const h = au[i + 3];
-      types.push(format === "h265" ? (h >> 1) & 0x3f : h & 0x1f);
-      i += 3;
-    }
-  }
-  return types;
-}
-const isKeyframe = (types, format) => format === "h265" ? types.some((t) => t >= 16 && t <= 21) : types.includes(5);
 
 try {
   const handle = await open(file, "r");

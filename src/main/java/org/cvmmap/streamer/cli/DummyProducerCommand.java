@@ -27,8 +27,10 @@ public final class DummyProducerCommand implements Callable<Integer> {
     String prefix;
     @Option(names = "--frames", defaultValue = "0", description = "Frames to publish; 0 = until stopped.")
     long frames;
-    @Option(names = "--fps", defaultValue = "30", description = "Frames per second; 0 = as fast as possible (default ${DEFAULT-VALUE}).")
-    int fps;
+    @Option(names = "--fps", defaultValue = "30", description = "Frames per second, fractions allowed (29.97); 0 = as fast as possible (default ${DEFAULT-VALUE}).")
+    double fps;
+    @Option(names = "--genlock-origin-ns", paramLabel = "NS", defaultValue = "0", description = "A genlocked camera: frame k at exactly NS + k/fps (ns since the Unix epoch), that time its timestamp; producers given one origin form a synchronized rig. 0 = off (default ${DEFAULT-VALUE}).")
+    long genlockOriginNs;
     @Option(names = "--width", defaultValue = "1280", description = "Width, pixels (default ${DEFAULT-VALUE}).")
     int width;
     @Option(names = "--height", defaultValue = "720", description = "Height, pixels (default ${DEFAULT-VALUE}).")
@@ -80,7 +82,7 @@ public final class DummyProducerCommand implements Callable<Integer> {
             throw new ConfigException("--next-frame-within-ms", String.valueOf(nextFrameWithinMs), "must be within 0..1000");
         }
         try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, width, height, fps, frames,
-                pattern, nextFrameWithinMs))) {
+                pattern, nextFrameWithinMs, genlockOriginNs))) {
             Signals.onStop(p::stop);
             p.run();
         }

@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.cli;
 
+import org.cvmmap.streamer.record.mcap.McapReader;
 import org.cvmmap.streamer.record.mcap.McapRecovery;
 import org.cvmmap.streamer.util.ExclusiveFile;
 import org.cvmmap.streamer.util.ExitCodes;
@@ -53,7 +54,7 @@ public final class McapRecoverCommand implements Callable<Integer> {
         } catch (ExclusiveFile.CreateException e) {
             err.println("error: OUT: " + e.getMessage());
             return ExitCodes.CONFIG;
-        } catch (McapRecovery.NotMcapException e) {
+        } catch (McapReader.NotMcapException e) {
             deleteQuietly(out);
             err.println("error: IN=" + in + ": " + e.getMessage());
             return NOT_MCAP;

@@ -333,9 +333,9 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
                 }
                 rtmpOut = buildRtmp(c);
             }
-            if (rtpOut == null && rtmpOut == null && pipelineFile == null) {
-                throw new ConfigException("--rtp", "(missing)",
-                        "no output configured: give --rtp --rtp-endpoint HOST:PORT and/or --rtmp --rtmp-url URL");
+            if (rtpOut == null && rtmpOut == null && pipelineFile == null && recordMp4 == null && recordMcap == null) {
+                throw new ConfigException("--rtp", "(missing)", "no output configured: give --rtp --rtp-endpoint HOST:PORT "
+                        + "and/or --rtmp --rtmp-url URL (or only record: --record-mp4 / --record-mcap)");
             }
             List<EncoderSpec> hw = hardwareEncoders != null ? List.copyOf(hardwareEncoders) : EncoderSpec.nvenc(c);
             NatsConfig nats = natsEnabled ? NatsConfig.of(natsUrl, natsToken, natsUser, natsPassword, natsCreds, natsTls,

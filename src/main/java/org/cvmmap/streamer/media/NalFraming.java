@@ -139,6 +139,27 @@ public final class NalFraming {
         return out.toByteArray();
     }
 
+    /**
+     * Whether an Annex B access unit is a keyframe: it holds an IDR NAL unit (H.264 type 5) or an IRAP
+     * one (H.265 types 16–21; ITU-T H.265 Table 7-1). Start codes of 3 or 4 bytes.
+     *
+     * @param annexB the access unit, NAL units after {@code 00 00 01} / {@code 00 00 00 01}
+     * @param h265   H.265 rather than H.264 NAL headers
+     */
+    public static boolean annexBKeyframe(byte[] annexB, boolean h265) {
+        for (int i = 0; i + 3 < annexB.length; i++) {
+            if (annexB[i] == 0 && annexB[i + 1] == 0 && annexB[i + 2] == 1) {
+                int header = annexB[i + 3] & 0xff;
+                int type = h265 ? (header >> 1) & 0x3f : header & 0x1f;
+                if (h265 ? type >= 16 && type <= 21 : type == 5) {
+                    return true;
+                }
+                i += 2;
+            }
+        }
+        return false;
+    }
+
     /** Big-endian reads that name the field that ran out. */
     private static final class Reader {
         private final byte[] b;

@@ -18,6 +18,7 @@ import org.cvmmap.streamer.output.rtmp.FlvTags;
 import org.cvmmap.streamer.testers.rtmp.FlvVideoTagInfo;
 import org.cvmmap.streamer.testers.rtmp.RtmpChunkCodec;
 import org.cvmmap.streamer.output.rtmp.VideoPackaging;
+import org.cvmmap.streamer.record.mcap.McapReader;
 import org.cvmmap.streamer.record.mcap.McapRecovery;
 import org.cvmmap.streamer.record.mcap.McapWriter;
 import org.cvmmap.streamer.support.Fixtures;
@@ -217,7 +218,7 @@ class OutsideBytesPropertiesTest {
         McapRecovery.Result r;
         try {
             r = McapRecovery.recover(new ByteArrayInputStream(file), out, "fuzz", 64);
-        } catch (McapRecovery.NotMcapException e) {
+        } catch (McapReader.NotMcapException e) {
             assertThat(e.getMessage()).startsWith("magic");
             return;
         }

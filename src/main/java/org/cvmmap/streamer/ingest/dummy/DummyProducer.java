@@ -50,12 +50,22 @@ public final class DummyProducer implements AutoCloseable {
      * @param nextFrameWithinMs when > 0, each next frame is written a uniformly random 0..this many
      *                          ms after the previous sync (a producer racing its readers: the torn-read
      *                          fault scenario), instead of at the fps pace
+     * @param originEpochNs when > 0, a genlocked camera: frame k is published at exactly
+     *                      {@code origin + k·(1 s / fps)} (Unix-epoch ns) and carries that time as its
+     *                      timestamp, so producers given one origin form a synchronized rig (frames of
+     *                      the same rate in phase, a 29.97 fps one drifting 1 ms/s from a 30 fps one)
      */
-    public record Settings(CvmmapTarget target, int width, int height, int fps, long frames, Pattern pattern,
-                           int nextFrameWithinMs) {
+    public record Settings(CvmmapTarget target, int width, int height, double fps, long frames, Pattern pattern,
+                           int nextFrameWithinMs, long originEpochNs) {
         /** A {@link Pattern#MOVING} producer paced at fps. */
-        public Settings(CvmmapTarget target, int width, int height, int fps, long frames) {
-            this(target, width, height, fps, frames, Pattern.MOVING, 0);
+        public Settings(CvmmapTarget target, int width, int height, double fps, long frames) {
+            this(target, width, height, fps, frames, Pattern.MOVING, 0, 0);
+        }
+
+        /** Not genlocked. */
+        public Settings(CvmmapTarget target, int width, int height, double fps, long frames, Pattern pattern,
+                        int nextFrameWithinMs) {
+            this(target, width, height, fps, frames, pattern, nextFrameWithinMs, 0);
         }
     }
 
@@ -170,15 +180,39 @@ public final class DummyProducer implements AutoCloseable {
                 s.pattern(), s.nextFrameWithinMs());
     }
 
+    /** {@link #run()} on the frame grid of {@link Settings#originEpochNs()}; a grid time already past is skipped. */
+    private long runGenlocked() {
+        double periodNs = 1e9 / settings.fps();
+        long k = Math.max(0, (long) Math.ceil((WallClock.nowNanos() - settings.originEpochNs()) / periodNs));
+        while (!stopped && (settings.frames() == 0 || published < settings.frames())) {
+            long at = settings.originEpochNs() + Math.round(k * periodNs);
+            long wait = at - WallClock.nowNanos();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            } else if (wait < -periodNs) { // fell a frame behind: go on from the next grid time, no burst
+                k = (long) Math.ceil((WallClock.nowNanos() - settings.originEpochNs()) / periodNs);
+                continue;
+            }
+            publishFrame(published + 1, at);
+            k++;
+        }
+        LOG.info("event=producer_finished label={} frames={} genlocked_origin_ns={}", settings.target().instance(),
+                published, settings.originEpochNs());
+        return published;
+    }
+
     /**
      * Publishes frames until the frame count is reached or {@link #stop()} is called.
      *
      * @return frames published
      */
     public long run() {
-        long periodNs = settings.fps() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.fps() : 0;
+        long periodNs = settings.fps() > 0 ? Math.round(TimeUnit.SECONDS.toNanos(1) / settings.fps()) : 0;
         long withinNs = TimeUnit.MILLISECONDS.toNanos(settings.nextFrameWithinMs());
         long next = System.nanoTime();
+        if (settings.originEpochNs() > 0 && settings.fps() > 0) {
+            return runGenlocked();
+        }
         while (!stopped && (settings.frames() == 0 || published < settings.frames())) {
             publishFrame(published + 1, WallClock.nowNanos());
             if (withinNs > 0) {

@@ -142,7 +142,7 @@ class McapRecoveryTest {
     @Test
     void inputThatIsNotMcapIsRefusedNamingWhatItFound() {
         assertThatThrownBy(() -> recover("GIF89a-not-mcap".getBytes(), new ByteArrayOutputStream()))
-                .isInstanceOf(McapRecovery.NotMcapException.class).hasMessageContaining("magic")
+                .isInstanceOf(McapReader.NotMcapException.class).hasMessageContaining("magic")
                 .hasMessageContaining("474946383961");
     }
 }
