@@ -81,11 +81,21 @@ final class McapFileSink implements RecordingSink {
 
     @Override
     public void write(EncodedUnit unit) throws IOException {
-        long t = unit.captureNs();
+        write(RecordingSink.annexB(unit), unit.captureNs());
+    }
+
+    /**
+     * Writes one access unit already in Annex B.
+     *
+     * @param annexB the access unit
+     * @param t      its capture time = the message's log time, ns since the Unix epoch
+     * @throws IOException when the file cannot be written
+     */
+    void write(byte[] annexB, long t) throws IOException {
         byte[] msg = CompressedVideo.newBuilder()
                 .setTimestamp(Timestamp.newBuilder().setSeconds(Math.floorDiv(t, 1_000_000_000L))
                         .setNanos((int) Math.floorMod(t, 1_000_000_000L)))
-                .setFrameId(frameId).setData(ByteString.copyFrom(RecordingSink.annexB(unit))).setFormat(format)
+                .setFrameId(frameId).setData(ByteString.copyFrom(annexB)).setFormat(format)
                 .build().toByteArray();
         long now = System.nanoTime();
         if (writer.openChunkBytes() == 0) {

@@ -84,12 +84,24 @@ final class Mp4FileSink implements RecordingSink {
 
     @Override
     public void write(EncodedUnit unit) throws IOException {
+        write(RecordingSink.annexB(unit), unit.ptsNs(), unit.dtsNs());
+    }
+
+    /**
+     * Writes one access unit already in Annex B (a remux from another container).
+     *
+     * @param annexB the access unit, parameter sets in front of a keyframe
+     * @param ptsNs  its presentation time, ns (any origin: the first unit's becomes 0)
+     * @param dtsNs  its decode time, ns, or -1 for the PTS
+     * @throws IOException when the graph failed or refused it
+     */
+    void write(byte[] annexB, long ptsNs, long dtsNs) throws IOException {
         if (error != null) {
             throw new IOException(error);
         }
-        long dts = unit.dtsNs() >= 0 ? unit.dtsNs() : unit.ptsNs();
+        long dts = dtsNs >= 0 ? dtsNs : ptsNs;
         if (baseNs < 0) {
-            baseNs = Math.min(dts, unit.ptsNs());
+            baseNs = Math.min(dts, ptsNs);
         }
         long d = dts - baseNs + offsetNs;
         if (lastDtsNs >= 0 && d <= lastDtsNs) {
@@ -106,8 +118,8 @@ final class Mp4FileSink implements RecordingSink {
             lastIntervalNs = d - lastDtsNs;
         }
         lastDtsNs = d;
-        Buffer b = GstBuffers.of(RecordingSink.annexB(unit));
-        b.setPresentationTimestamp(unit.ptsNs() - baseNs + offsetNs);
+        Buffer b = GstBuffers.of(annexB);
+        b.setPresentationTimestamp(ptsNs - baseNs + offsetNs);
         b.setDecodeTimestamp(d);
         FlowReturn r = src.pushBuffer(b); // takes ownership
         if (r != FlowReturn.OK) {

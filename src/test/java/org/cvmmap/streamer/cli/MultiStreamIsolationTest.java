@@ -69,6 +69,14 @@ class MultiStreamIsolationTest {
             producer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                     "dummy-producer", "--label", killedLabel, "--width", "160", "--height", "120", "--fps", "30")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("producer.log").toFile()).start();
+            // the child JVM takes ~2 s to publish on a loaded machine, as long as "killed"'s idle timeout:
+            // the streams start once it publishes (its log line), not before
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(dir.resolve("producer.log")).contains("event=producer_started")) {
+                assertThat(producer.isAlive()).as("the external producer runs").isTrue();
+                assertThat(System.nanoTime()).as("the external producer started within 30 s").isLessThan(until);
+                Thread.sleep(20); // another process's log file: no event to wait on
+            }
             Path file = dir.resolve("streams.yaml");
             Files.writeString(file, """
                     defaults: {codec: h264, rtp: true, status-interval-ms: 0, dummy-width: 160, dummy-height: 120}

@@ -142,6 +142,39 @@ class RigBundleTest {
                         .isLessThanOrEqualTo(bundles.size() / 20);
             }
 
+            // inspect says what the independent reader saw
+            StringWriter inspected = new StringWriter();
+            cli(inspected, "inspect", nearest.toString());
+            for (String l : LABELS) {
+                assertThat(inspected.toString()).contains("topic=/" + l + "/video schema=foxglove.CompressedVideo messages="
+                        + n.path("topics").path("/" + l + "/video").path("messages").asInt() + " ");
+                assertThat(inspected.toString()).contains("members camera=" + l + " count=" + bundles.size() + " missing=0 ");
+            }
+            assertThat(inspected.toString()).contains("complete=true", "bundles=" + bundles.size() + " index_first=0 index_last="
+                    + (bundles.size() - 1));
+
+            // convert: each camera remuxed to an MP4 that ffprobe counts as many frames in
+            Path mp4s = Files.createDirectory(dir.resolve("mp4"));
+            StringWriter converted = new StringWriter();
+            cli(converted, "convert", nearest.toString(), "--output", mp4s.toString());
+            assertThat(converted.toString()).contains("event=progress_start task=\"convert nearest.mcap\"", "event=progress_done");
+            for (String l : LABELS) {
+                Path mp4 = mp4s.resolve("nearest_" + l + ".mp4");
+                assertThat(org.cvmmap.streamer.support.Peers.countFrames(new ProcessBuilder("ffprobe"), mp4)).as(l)
+                        .contains("codec_name=h264", "width=160", "height=120",
+                                "nb_read_frames=" + n.path("topics").path("/" + l + "/video").path("messages").asInt());
+            }
+
+            // and back: one MP4 to a one-camera MCAP that @mcap/core reads whole, placed at a given time
+            Path back = dir.resolve("cam1-back.mcap");
+            cli(new StringWriter(), "convert", mp4s.resolve("nearest_cam1.mp4").toString(), "--output", back.toString(),
+                    "--camera-label", "cam1", "--time-base-ns", "1700000000000000000");
+            JsonNode backCheck = McapCheck.check(back, null);
+            assertThat(backCheck.path("ok").asBoolean()).as(backCheck.toString()).isTrue();
+            assertThat(backCheck.path("messages").asInt()).isEqualTo(n.path("topics").path("/cam1/video").path("messages").asInt());
+            assertThat(backCheck.path("firstLogTime").asText()).isEqualTo("1700000000000000000");
+            assertThat(backCheck.path("topics").has("/cam1/video")).isTrue();
+
             // strict: every member within 5 ms; the dropped ones are what nearest had more: the drifting
             // camera's frames pass the tolerance for its first 5 s only
             JsonNode st = check(strict);

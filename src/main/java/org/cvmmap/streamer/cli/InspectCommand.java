@@ -1,0 +1,61 @@
+package org.cvmmap.streamer.cli;
+
+import org.cvmmap.streamer.record.mcap.McapReader;
+import org.cvmmap.streamer.record.mcap.McapSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code cvmmap-streamer inspect FILE.mcap}: one logfmt line for the file, one per topic (schema,
+ * messages, time range, rate), and for a bundled file the bundle count and index range and, per
+ * camera, how far its members lie from the bundle times. Exit 0; 3 when the file is not MCAP; 6 when
+ * it cannot be read; 4 when it is cut off (what was read is still printed).
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "What an MCAP file holds: topics, counts, time range, per-camera rate, bundle statistics.%n"
+                + "Exit codes: 0 ok, 3 not MCAP, 4 cut off (printed up to there), 6 cannot be read.")
+public final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Parameters(paramLabel = "FILE", description = "An MCAP file.")
+    Path file;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        McapSummary s;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            s = McapSummary.of(in);
+        } catch (McapReader.NotMcapException e) {
+            spec.commandLine().getErr().println("error: " + file + ": " + e.getMessage());
+            return 3;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("error: " + file + ": " + e.getMessage());
+            return 6;
+        }
+        out.printf("file=%s complete=%s stop=\"%s\" topics=%d%n", file, s.read().complete(), s.read().stop(), s.topics().size());
+        for (McapSummary.Topic t : s.topics()) {
+            out.printf("topic=%s schema=%s messages=%d first_ns=%d last_ns=%d duration_s=%.3f rate_hz=%.2f%n", t.topic(),
+                    t.schema().isEmpty() ? "none" : t.schema(), t.messages(), t.firstNs(), t.lastNs(),
+                    t.messages() == 0 ? 0 : (t.lastNs() - t.firstNs()) / 1e9, t.rateHz());
+        }
+        if (s.bundles() > 0) {
+            out.printf("bundles=%d index_first=%d index_last=%d%n", s.bundles(), s.bundleIndexRange()[0],
+                    s.bundleIndexRange()[1]);
+            s.members().forEach((label, m) -> out.printf("members camera=%s count=%d missing=%d max_skew_ms=%.3f "
+                    + "mean_skew_ms=%.3f%n", label, m.members(), m.missing(), m.maxSkewNs() / 1e6, m.meanSkewMs()));
+        }
+        out.flush();
+        return s.read().complete() ? 0 : 4;
+    }
+}
