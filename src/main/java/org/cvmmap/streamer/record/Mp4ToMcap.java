@@ -1,31 +1,16 @@
 package org.cvmmap.streamer.record;
 
 import org.cvmmap.streamer.media.Codec;
-import org.cvmmap.streamer.media.Mp4SampleEntry;
-import org.cvmmap.streamer.pipeline.GstBuffers;
-import org.cvmmap.streamer.pipeline.PipelineBuilder;
-import org.cvmmap.streamer.pipeline.PipelineBuildException;
-import org.cvmmap.streamer.pipeline.PipelineDescriptor;
 import org.cvmmap.streamer.util.ExclusiveFile;
-import org.freedesktop.gstreamer.Buffer;
-import org.freedesktop.gstreamer.Bus;
-import org.freedesktop.gstreamer.Element;
-import org.freedesktop.gstreamer.Pipeline;
-import org.freedesktop.gstreamer.Sample;
-import org.freedesktop.gstreamer.State;
-import org.freedesktop.gstreamer.elements.AppSink;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
  * An MP4 file's video track to a one-camera MCAP ({@code /<label>/video}, foxglove
- * {@code CompressedVideo}; docs/mcap_layout.md), remuxed through {@code pipelines/mp4-demux.pipeline}
- * (qtdemux → the codec's parser → Annex B, no decode; the codec read from the file's sample description
- * by {@link Mp4SampleEntry}). Log time = {@code timeBaseNs} + the access unit's PTS: an
+ * {@code CompressedVideo}; docs/mcap_layout.md), remuxed: {@link Mp4Probe} reads the access units (no
+ * decode). Log time = {@code timeBaseNs} + the access unit's PTS: an
  * MP4 holds times from 0, so the caller says where on the Unix-epoch timeline its first frame lies.
  * Needs {@code GstRuntime.init()}.
  */
@@ -40,9 +25,6 @@ public final class Mp4ToMcap {
      */
     public record Result(Path output, Codec codec, long frames, long lastNs) {
     }
-
-    /** How much of the file's head is searched for its sample description, bytes. */
-    static final int HEAD_BYTES = 8 << 20;
 
     private Mp4ToMcap() {
     }
@@ -59,71 +41,31 @@ public final class Mp4ToMcap {
      */
     public static Result convert(Path mp4, Path output, String label, long timeBaseNs, LongConsumer framesDone)
             throws IOException {
-        Codec codec;
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(mp4)) {
-            codec = Mp4SampleEntry.codec(in.readNBytes(HEAD_BYTES));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(mp4 + ": " + e.getMessage());
+        Codec codec = Mp4Probe.codec(mp4);
+        long[] last = {-1};
+        long[] frames = {0};
+        McapFileSink mcap;
+        try (ExclusiveFile f = ExclusiveFile.create(output, null)) {
+            mcap = new McapFileSink(f, codec, "/" + label + "/video", label, "cvmmap-streamer convert");
         }
-        PipelineDescriptor d = PipelineDescriptor.builtIn("mp4-demux.pipeline");
-        String desc = d.render(Map.of("parser", codec.parser(), "encoded_caps", codec.encodedCaps()));
-        Pipeline p;
         try {
-            p = PipelineBuilder.parse(d, desc, desc, List.of("file", "sink"));
-        } catch (PipelineBuildException e) {
-            throw new IOException("MP4 reader graph: " + e.getMessage(), e);
-        }
-        Element file = p.getElementByName("file");
-        file.set("location", mp4.toString());
-        file.dispose();
-        AppSink sink = (AppSink) p.getElementByName("sink");
-        String[] error = new String[1];
-        Bus bus = p.getBus();
-        bus.connect((Bus.ERROR) (source, code, message) -> {
-            synchronized (error) {
-                error[0] = (source == null ? "?" : source.getName()) + ": " + message;
-            }
-            // unblocks pullSample (flushing) from another thread: the bus thread must not change state
-            new Thread(() -> p.setState(State.NULL), "mp4-demux-stop").start();
-        });
-        McapFileSink mcap = null;
-        long frames = 0;
-        long lastNs = -1;
-        try {
-            p.play();
-            Sample s;
-            while ((s = sink.pullSample()) != null) {
+            Mp4Probe.read(mp4, u -> {
+                last[0] = timeBaseNs + u.ptsNs();
                 try {
-                    if (mcap == null) {
-                        try (ExclusiveFile f = ExclusiveFile.create(output, null)) {
-                            mcap = new McapFileSink(f, codec, "/" + label + "/video", label, "cvmmap-streamer convert");
-                        }
-                    }
-                    Buffer b = s.getBuffer();
-                    lastNs = timeBaseNs + Math.max(0, b.getPresentationTimestamp());
-                    mcap.write(GstBuffers.copy(b), lastNs);
-                    framesDone.accept(++frames);
-                } finally {
-                    s.dispose();
+                    mcap.write(u.annexB(), last[0]);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
-            }
-            synchronized (error) {
-                if (error[0] != null) {
-                    throw new IOException(mp4 + ": " + error[0]);
-                }
-            }
-            if (mcap == null) {
-                throw new IOException(mp4 + ": no H.264 or H.265 video track");
-            }
-            return new Result(output, codec, frames, lastNs);
+                framesDone.accept(++frames[0]);
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         } finally {
-            if (mcap != null) {
-                mcap.finish();
-            }
-            p.setState(State.NULL);
-            sink.dispose();
-            bus.dispose();
-            p.dispose();
+            mcap.finish();
         }
+        if (frames[0] == 0) {
+            throw new IOException(mp4 + ": its video track holds no access unit");
+        }
+        return new Result(output, codec, frames[0], last[0]);
     }
 }
