@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
                 FlvCheckCommand.class, CtlCommand.class, McapRecoverCommand.class,
                 BenchLatencyCommand.class, RunCommand.class, ConfigCommand.class, CompletionCommand.class,
                 DoctorCommand.class, ManCommand.class, RecordBundleCommand.class, BundleCommand.class,
-                ConvertCommand.class, InspectCommand.class, BatchCommand.class})
+                ConvertCommand.class, InspectCommand.class, BatchCommand.class, GridCommand.class})
 public final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--input-uri", paramLabel = "URI", description = "cvmmap://<instance>[@<prefix>][?namespace=<ns>] or a plain instance name; "

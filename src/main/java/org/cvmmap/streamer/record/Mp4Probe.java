@@ -52,6 +52,28 @@ public final class Mp4Probe {
     }
 
     /**
+     * The video track's picture size, from its first access unit's caps.
+     *
+     * @return {width, height} in pixels
+     * @throws IOException naming the file when it has no readable video track
+     */
+    public static int[] size(Path mp4) throws IOException {
+        int[] wh = new int[2];
+        try {
+            read(mp4, 1, (u, caps) -> {
+                wh[0] = caps.getStructure(0).getInteger("width");
+                wh[1] = caps.getStructure(0).getInteger("height");
+            });
+        } catch (RuntimeException e) {
+            throw new IOException(mp4 + ": no picture size in its caps: " + e.getMessage());
+        }
+        if (wh[0] <= 0 || wh[1] <= 0) {
+            throw new IOException(mp4 + ": no video access unit");
+        }
+        return wh;
+    }
+
+    /**
      * Reads every access unit of the video track.
      *
      * @param each told each access unit in order; it may throw {@link java.io.UncheckedIOException} to stop
@@ -59,6 +81,11 @@ public final class Mp4Probe {
      * @throws IOException naming the file and GStreamer's message when the file cannot be read to its end
      */
     public static long read(Path mp4, Consumer<Unit> each) throws IOException {
+        return read(mp4, Long.MAX_VALUE, (u, caps) -> each.accept(u));
+    }
+
+    private static long read(Path mp4, long max, java.util.function.BiConsumer<Unit, org.freedesktop.gstreamer.Caps> each)
+            throws IOException {
         Codec codec = codec(mp4);
         PipelineDescriptor d = PipelineDescriptor.builtIn("mp4-demux.pipeline");
         String desc = d.render(Map.of("parser", codec.parser(), "encoded_caps", codec.encodedCaps()));
@@ -85,14 +112,18 @@ public final class Mp4Probe {
         try {
             p.play();
             Sample s;
-            while ((s = sink.pullSample()) != null) {
+            while (n < max && (s = sink.pullSample()) != null) {
                 try {
                     org.freedesktop.gstreamer.Buffer b = s.getBuffer();
-                    each.accept(new Unit(org.cvmmap.streamer.pipeline.GstBuffers.copy(b), Math.max(0, b.getPresentationTimestamp())));
+                    each.accept(new Unit(org.cvmmap.streamer.pipeline.GstBuffers.copy(b), Math.max(0, b.getPresentationTimestamp())),
+                            s.getCaps());
                     n++;
                 } finally {
                     s.dispose();
                 }
+            }
+            if (n >= max) {
+                return n; // stopped early on purpose: the rest is not read
             }
             synchronized (error) {
                 if (error[0] != null) {

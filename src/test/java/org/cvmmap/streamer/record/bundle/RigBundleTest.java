@@ -175,6 +175,16 @@ class RigBundleTest {
             assertThat(backCheck.path("firstLogTime").asText()).isEqualTo("1700000000000000000");
             assertThat(backCheck.path("topics").has("/cam1/video")).isTrue();
 
+            // grid of the four cameras of the MCAP, in sync from the earliest start, 3 s of it
+            Path grid = dir.resolve("grid.mp4");
+            StringWriter gridOut = new StringWriter();
+            cli(gridOut, "grid", "--mcap", nearest.toString(), "--output", grid.toString(), "--duration-seconds", "3");
+            assertThat(gridOut.toString()).contains("inputs=4 layout=2x2 size=160x120");
+            String probed = org.cvmmap.streamer.support.Peers.countFrames(new ProcessBuilder("ffprobe"), grid);
+            assertThat(probed).contains("codec_name=h264", "width=160", "height=120");
+            int gridFrames = Integer.parseInt(probed.replaceAll("(?s).*nb_read_frames=(\\d+).*", "$1"));
+            assertThat(gridFrames).as("3 s at 30 fps").isBetween(85, 95);
+
             // strict: every member within 5 ms; the dropped ones are what nearest had more: the drifting
             // camera's frames pass the tolerance for its first 5 s only
             JsonNode st = check(strict);
