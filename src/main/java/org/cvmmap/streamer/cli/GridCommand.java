@@ -15,10 +15,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code cvmmap-streamer grid (--input FILE.mp4 … | --mcap FILE.mcap) --output OUT.mp4}: a CCTV-style
@@ -105,11 +103,7 @@ public final class GridCommand implements Callable<Integer> {
             return 6;
         } finally {
             if (tmp != null) {
-                try (Stream<Path> s = Files.walk(tmp)) {
-                    for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(f);
-                    }
-                }
+                RecordBundleCommand.deleteTree(tmp);
             }
         }
     }

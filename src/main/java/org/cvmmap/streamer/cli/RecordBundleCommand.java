@@ -127,7 +127,8 @@ public final class RecordBundleCommand implements Callable<Integer> {
         return rc;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Removes a folder and everything in it (the command's own temporary folders). */
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
