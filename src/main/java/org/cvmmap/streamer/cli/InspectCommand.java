@@ -23,12 +23,19 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "What an MCAP file holds: topics, counts, time range, per-camera rate, bundle statistics.%n"
-                + "Exit codes: 0 ok, 3 not MCAP, 4 cut off (printed up to there), 6 cannot be read.")
+                + "Exit codes: 0 ok, 2 bad option, 3 not MCAP, 4 cut off (printed up to there), 6 cannot be read or "
+                + "the preview not made.")
 public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Parameters(paramLabel = "FILE", description = "An MCAP file.")
     Path file;
+    @picocli.CommandLine.Option(names = "--export-preview", paramLabel = "PNG", description = "Also write one frame of one camera as a PNG picture (with --camera-label, --frame-index).")
+    Path preview;
+    @picocli.CommandLine.Option(names = "--camera-label", paramLabel = "L", description = "The camera of --export-preview (topic /L/video).")
+    String label;
+    @picocli.CommandLine.Option(names = "--frame-index", paramLabel = "N", defaultValue = "0", description = "The frame of --export-preview, from the camera's first (default ${DEFAULT-VALUE}).")
+    long frameIndex;
 
     @Override
     public Integer call() {
@@ -54,6 +61,19 @@ public final class InspectCommand implements Callable<Integer> {
                     s.bundleIndexRange()[1]);
             s.members().forEach((label, m) -> out.printf("members camera=%s count=%d missing=%d max_skew_ms=%.3f "
                     + "mean_skew_ms=%.3f%n", label, m.members(), m.missing(), m.maxSkewNs() / 1e6, m.meanSkewMs()));
+        }
+        if (preview != null) {
+            if (label == null) {
+                throw new org.cvmmap.streamer.util.ConfigException("--camera-label", "(missing)", "--export-preview needs the camera");
+            }
+            try {
+                org.cvmmap.streamer.pipeline.GstRuntime.init();
+                int[] wh = org.cvmmap.streamer.record.McapPreview.export(file, label, frameIndex, preview);
+                out.printf("preview camera=%s frame=%d output=%s size=%dx%d%n", label, frameIndex, preview, wh[0], wh[1]);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 6;
+            }
         }
         out.flush();
         return s.read().complete() ? 0 : 4;

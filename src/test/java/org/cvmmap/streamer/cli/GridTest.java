@@ -41,6 +41,28 @@ class GridTest {
                     "filesink", "location=" + mp4);
             args.addAll(List.of("--input", mp4.toString()));
         }
+        // inspect --export-preview: one frame of an MCAP camera (the green input, converted) as a PNG
+        Path green = dir.resolve("green.mcap");
+        StringWriter conv = new StringWriter();
+        assertThat(Main.execute(new String[]{"convert", dir.resolve("green.mp4").toString(), "--output", green.toString(),
+                "--camera-label", "green"}, new PrintWriter(conv, true), new PrintWriter(conv, true))).as(conv.toString()).isZero();
+        Path png = dir.resolve("green-30.png");
+        StringWriter insp = new StringWriter();
+        assertThat(Main.execute(new String[]{"inspect", green.toString(), "--export-preview", png.toString(), "--camera-label",
+                "green", "--frame-index", "30"}, new PrintWriter(insp, true), new PrintWriter(insp, true))).as(insp.toString()).isZero();
+        assertThat(insp.toString()).contains("preview camera=green frame=30", "size=320x240");
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertThat(img.getWidth()).isEqualTo(320);
+        int rgb = img.getRGB(160, 120);
+        assertThat(new int[]{(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff}).as("a green picture")
+                .satisfies(c -> assertThat(c[0]).isLessThan(40), c -> assertThat(c[1]).isGreaterThan(215),
+                        c -> assertThat(c[2]).isLessThan(40));
+        StringWriter past = new StringWriter();
+        assertThat(Main.execute(new String[]{"inspect", green.toString(), "--export-preview", dir.resolve("x.png").toString(),
+                "--camera-label", "green", "--frame-index", "999"}, new PrintWriter(past, true), new PrintWriter(past, true)))
+                .isEqualTo(6);
+        assertThat(past.toString()).contains("camera green has 60 frames; frame 999 is not one");
+
         Path grid = dir.resolve("grid.mp4");
         args.addAll(List.of("--output", grid.toString()));
         StringWriter out = new StringWriter();
