@@ -54,14 +54,15 @@ class RecordingEndToEndTest {
         assertThat(Peers.countFrames(new ProcessBuilder("ffprobe"), mp4))
                 .contains("codec_name=" + (codec.equals("h264") ? "h264" : "hevc"), "width=320", "height=240",
                         "nb_read_frames=" + encoded);
-        // fragmented every 500 ms (a crash loses at most that): one fragment per started 500 ms of the
-        // file's own duration (60 frames at 30 fps = 2 s = 4 when the producer kept its pace; a loaded
-        // machine stretches the capture times, and with them the fragments)
+        // fragmented every 500 ms (a crash loses at most that): about one fragment per started 500 ms of
+        // the file's own duration (60 frames at 30 fps = 2 s = 4 when the producer kept its pace); mp4mux
+        // also closes a fragment early when the next frame's duration would overshoot it, which jittered
+        // frame times on a loaded machine do: one or two more are allowed, never one per few frames
         double seconds = Double.parseDouble(new String(new ProcessBuilder("ffprobe", "-v", "error", "-show_entries",
                 "format=duration", "-of", "default=nw=1:nk=1", mp4.toString()).start().getInputStream().readAllBytes()).strip());
         long expected = (long) Math.ceil(seconds / 0.5);
         assertThat(topLevelBoxes(mp4).stream().filter("moof"::equals).count()).as("moof boxes for %.3f s", seconds)
-                .isBetween(Math.max(1, expected - 1), expected + 1);
+                .isBetween(Math.max(1, expected - 1), expected + 2);
         Path first = dir.resolve("first." + codec);
         JsonNode check = McapCheck.check(mcap, first);
         assertThat(check.path("ok").asBoolean()).as(check.toString()).isTrue();
