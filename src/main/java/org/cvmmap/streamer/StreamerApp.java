@@ -324,6 +324,9 @@ public final class StreamerApp implements StreamerControl {
                 new CvmmapIngest.Listener() {
                     @Override
                     public void onFrame(IngestFrame frame) {
+                        if (frame.depth() != null) {
+                            recorders.offerDepth(frame.depth()); // beside the encode: recorded as it came
+                        }
                         queue.offer(frame);
                     }
 
@@ -337,6 +340,7 @@ public final class StreamerApp implements StreamerControl {
                         sup.fatal(exitCode, message);
                     }
                 });
+        ingest.wantDepth(recorders::wantsDepth);
         if (in.dummy() && in.dummyFrames() > 0) {
             ingest.endAfterFrame(in.dummyFrames());
         }

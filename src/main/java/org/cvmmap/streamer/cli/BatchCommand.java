@@ -3,6 +3,7 @@ package org.cvmmap.streamer.cli;
 import org.cvmmap.streamer.pipeline.GstRuntime;
 import org.cvmmap.streamer.record.McapToMp4;
 import org.cvmmap.streamer.record.Mp4Probe;
+import org.cvmmap.streamer.record.mcap.ChannelVisitor;
 import org.cvmmap.streamer.record.mcap.McapSummary;
 import org.cvmmap.streamer.util.ConfigException;
 import picocli.CommandLine.Command;
@@ -180,7 +181,7 @@ public final class BatchCommand implements Callable<Integer> {
         Map<String, Path> outputs = new LinkedHashMap<>();
         Map<String, Long> frames = new LinkedHashMap<>();
         for (McapSummary.Topic t : s.topics()) {
-            if (t.schema().equals("foxglove.CompressedVideo")) {
+            if (t.schema().equals(ChannelVisitor.COMPRESSED_VIDEO)) {
                 String label = t.topic().replaceFirst("^/", "").split("/")[0];
                 outputs.put(label, mcap.resolveSibling(stem + "_" + label + ".mp4"));
                 frames.put(label, t.messages());

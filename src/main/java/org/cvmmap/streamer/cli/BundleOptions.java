@@ -1,6 +1,7 @@
 package org.cvmmap.streamer.cli;
 
 import org.cvmmap.streamer.record.bundle.BundlePlan;
+import org.cvmmap.streamer.record.mcap.ChunkCompression;
 import org.cvmmap.streamer.record.bundle.BundleWriter;
 import org.cvmmap.streamer.util.ConfigException;
 import picocli.CommandLine.Option;
@@ -36,6 +37,8 @@ final class BundleOptions {
     int endFrame;
     @Option(names = "--codec", paramLabel = "h264|h265", defaultValue = "h264", description = "The video codec (default ${DEFAULT-VALUE}).")
     String codec;
+    @Option(names = "--compression", paramLabel = "none|zstd|lz4", defaultValue = "zstd", description = "Chunk compression of the bundled MCAP (depth images shrink several times; the video does not) (default ${DEFAULT-VALUE}).")
+    String compression;
 
     /**
      * Checks the options against the inputs.
@@ -50,6 +53,7 @@ final class BundleOptions {
             throw new ConfigException("--sync-tolerance-ms", toleranceMs, "must be >= 0");
         }
         range();
+        compression();
         if (!codec.equals("h264") && !codec.equals("h265")) {
             throw new ConfigException("--codec", codec, "must be h264 or h265");
         }
@@ -87,6 +91,20 @@ final class BundleOptions {
         }
     }
 
+    ChunkCompression compression() {
+        try {
+            return ChunkCompression.parse(compression);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--compression", compression, "must be none, zstd or lz4");
+        }
+    }
+
+    /** What {@link BundleWriter} is told. */
+    BundleWriter.Settings settings() {
+        return new BundleWriter.Settings(policy(), Math.round(toleranceMs * 1e6), range(), startFrame, endFrame,
+                codec.equals("h265"), compression());
+    }
+
     BundlePlan.CopyRange range() {
         return switch (copyRange) {
             case "common" -> BundlePlan.CopyRange.COMMON;
@@ -102,15 +120,17 @@ final class BundleOptions {
      */
     int write(List<BundleWriter.Camera> cameras, PrintWriter out, PrintWriter err) {
         try {
-            BundleWriter.Result r = BundleWriter.write(cameras, output, policy(), Math.round(toleranceMs * 1e6), range(),
-                    startFrame, endFrame, codec.equals("h265"));
+            BundleWriter.Result r = BundleWriter.write(cameras, output, settings());
             StringBuilder frames = new StringBuilder();
+            StringBuilder depth = new StringBuilder();
             for (int i = 0; i < cameras.size(); i++) {
                 frames.append(i == 0 ? "" : ",").append(cameras.get(i).label()).append(':').append(r.framesWritten()[i]);
+                depth.append(i == 0 ? "" : ",").append(cameras.get(i).label()).append(':').append(r.depthWritten()[i]);
             }
-            out.printf("bundle output=%s policy=%s reference=%s bundles=%d dropped=%d frames=%s common_start_ns=%d "
-                            + "common_end_ns=%d%n", output, policy, r.plan().reference(), r.plan().bundles().size(),
-                    r.plan().dropped(), frames, r.plan().commonStartNs(), r.plan().commonEndNs());
+            out.printf("bundle output=%s policy=%s reference=%s bundles=%d dropped=%d frames=%s depth=%s compression=%s "
+                            + "common_start_ns=%d common_end_ns=%d%n", output, policy, r.plan().reference(),
+                    r.plan().bundles().size(), r.plan().dropped(), frames, depth, compression().cliName(),
+                    r.plan().commonStartNs(), r.plan().commonEndNs());
             out.flush();
             return 0;
         } catch (IOException | IllegalArgumentException e) {

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeoutException;
                 + "  ctl --key K status | keyframe | restart | discover%n"
                 + "  ctl --key K graph [--format svg|dot] [--output FILE]   (the running encode graph)%n"
                 + "  ctl ls   (every streamer process and stream the cluster can see: host, instance, key, state, encoder, outputs)%n"
-                + "  ctl --key K record mp4|mcap start PATH [--topic T] [--frame-id F] | stop | status%n"
+                + "  ctl --key K record mp4|mcap start PATH [--topic T] [--frame-id F] [--depth-topic T] [--compression C] | stop | status%n"
                 + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 3 not permitted by NATS, 4 no streamer answers, 6 NATS unreachable, 5 graph --format svg without Graphviz, 6 NATS unreachable, 124 timeout.")
 public final class CtlCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -74,6 +74,10 @@ public final class CtlCommand implements Callable<Integer> {
     String topic;
     @Option(names = "--frame-id", paramLabel = "ID", description = "MCAP CompressedVideo frame_id (record mcap start; default the label).")
     String frameId;
+    @Option(names = "--depth-topic", paramLabel = "TOPIC", description = "MCAP depth topic (record mcap start; default /<label>/depth, written when the producer has a DEPTH plane).")
+    String depthTopic;
+    @Option(names = "--compression", paramLabel = "C", description = "MCAP chunk compression: none, zstd or lz4 (record mcap start; default none).")
+    String compression;
     @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | graph | keyframe | restart | discover | ls | record FORMAT start PATH | record FORMAT stop | record FORMAT status | reload | streams (the last two with --instance ID: a whole run --config process)")
     List<String> command;
 
@@ -134,8 +138,14 @@ public final class CtlCommand implements Callable<Integer> {
                         return usage(err, "record " + command.get(1) + " start needs PATH");
                     }
                     RecordingStartRequest.Builder b = RecordingStartRequest.newBuilder().setOutputPath(command.get(3));
-                    if (topic != null || frameId != null) {
+                    if (topic != null || frameId != null || depthTopic != null || compression != null) {
                         McapRecordingOptions.Builder o = McapRecordingOptions.newBuilder();
+                        if (depthTopic != null) {
+                            o.setDepthTopic(depthTopic);
+                        }
+                        if (compression != null) {
+                            o.setCompression(compression);
+                        }
                         if (topic != null) {
                             o.setTopic(topic);
                         }

@@ -43,6 +43,8 @@ public final class DummyProducerCommand implements Callable<Integer> {
             description = "When > 0: write each next frame a random 0..N ms after the previous sync, racing readers "
                     + "(the torn-read fault scenario); --fps is then ignored (default ${DEFAULT-VALUE}).")
     int nextFrameWithinMs;
+    @Option(names = "--depth", description = "Publish a DEPTH plane beside LEFT (v2 LEFT+DEPTH, GRAY/F32 in mm, the same width x height).")
+    boolean depth;
 
     /** Accepts the pattern in lower case, as the help shows it. */
     static final class PatternConverter implements picocli.CommandLine.ITypeConverter<DummyProducer.Pattern> {
@@ -82,7 +84,7 @@ public final class DummyProducerCommand implements Callable<Integer> {
             throw new ConfigException("--next-frame-within-ms", String.valueOf(nextFrameWithinMs), "must be within 0..1000");
         }
         try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, width, height, fps, frames,
-                pattern, nextFrameWithinMs, genlockOriginNs))) {
+                pattern, nextFrameWithinMs, genlockOriginNs, depth))) {
             Signals.onStop(p::stop);
             p.run();
         }

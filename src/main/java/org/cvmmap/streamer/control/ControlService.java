@@ -157,7 +157,8 @@ public final class ControlService {
                     if (req.hasMcapOptions()) {
                         McapRecordingOptions o = req.getMcapOptions();
                         mcap = new Recorder.McapOptions(o.hasCompression() ? o.getCompression() : null,
-                                o.hasTopic() ? o.getTopic() : null, o.hasFrameId() ? o.getFrameId() : null);
+                                o.hasTopic() ? o.getTopic() : null, o.hasFrameId() ? o.getFrameId() : null,
+                                o.hasDepthTopic() ? o.getDepthTopic() : null);
                     }
                     RecordRoot root = control.recordRoot();
                     if (root == null) {

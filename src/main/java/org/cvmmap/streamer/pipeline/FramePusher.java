@@ -270,7 +270,7 @@ final class FramePusher {
             held.buffer().discard();
             stats.dropped.incrementAndGet();
             if (held.reset() && !f.reset()) {
-                f = new IngestFrame(f.frameId(), f.timestampNs(), f.format(), f.buffer(), true, f.readNanos());
+                f = f.asReset();
             }
         }
         held = f;

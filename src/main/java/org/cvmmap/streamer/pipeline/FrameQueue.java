@@ -140,8 +140,7 @@ public final class FrameQueue {
         try {
             if (frames.peekLast() == frame) {
                 frames.pollLast();
-                frames.addLast(new IngestFrame(frame.frameId(), frame.timestampNs(), frame.format(), frame.buffer(),
-                        true, frame.readNanos()));
+                frames.addLast(frame.asReset());
             }
         } finally {
             lock.unlock();

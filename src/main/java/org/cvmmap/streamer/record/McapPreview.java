@@ -7,6 +7,7 @@ import org.cvmmap.streamer.pipeline.GstBuffers;
 import org.cvmmap.streamer.pipeline.PipelineBuilder;
 import org.cvmmap.streamer.pipeline.PipelineBuildException;
 import org.cvmmap.streamer.pipeline.PipelineDescriptor;
+import org.cvmmap.streamer.record.mcap.ChannelVisitor;
 import org.cvmmap.streamer.record.mcap.McapReader;
 import org.cvmmap.streamer.record.proto.CompressedVideo;
 import org.freedesktop.gstreamer.Buffer;
@@ -53,26 +54,19 @@ public final class McapPreview {
         List<byte[]> gop = new ArrayList<>();
         String[] format = {null};
         long[] seen = {0};
-        Map<Integer, String> schemas = new LinkedHashMap<>();
         int[] channel = {-1};
         try (InputStream in = new BufferedInputStream(Files.newInputStream(mcap))) {
-            McapReader.read(in, new McapReader.Visitor() {
+            McapReader.read(in, new ChannelVisitor() {
                 @Override
-                public void schema(int id, String name, String encoding, byte[] data) {
-                    schemas.put(id, name);
-                }
-
-                @Override
-                public void channel(int id, int schemaId, String topic, String encoding, Map<String, String> metadata) {
-                    if ("foxglove.CompressedVideo".equals(schemas.get(schemaId)) && topic.equals("/" + label + "/video")) {
-                        channel[0] = id;
+                protected void channel(Channel ch) {
+                    if (ch.is(COMPRESSED_VIDEO) && ch.topic().equals("/" + label + "/video")) {
+                        channel[0] = ch.id();
                     }
                 }
 
                 @Override
-                public void message(int channelId, long sequence, long logTimeNs, long publishTimeNs, byte[] data)
-                        throws IOException {
-                    if (channelId != channel[0] || seen[0] > frameIndex) {
+                protected void message(Channel ch, long logTimeNs, long publishTimeNs, byte[] data) throws IOException {
+                    if (ch.id() != channel[0] || seen[0] > frameIndex) {
                         return;
                     }
                     CompressedVideo v;

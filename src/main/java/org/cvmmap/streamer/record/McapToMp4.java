@@ -3,6 +3,7 @@ package org.cvmmap.streamer.record;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.media.NalFraming;
+import org.cvmmap.streamer.record.mcap.ChannelVisitor;
 import org.cvmmap.streamer.record.mcap.McapReader;
 import org.cvmmap.streamer.record.proto.CompressedVideo;
 import org.cvmmap.streamer.util.ExclusiveFile;
@@ -75,30 +76,21 @@ public final class McapToMp4 {
      */
     public static List<Result> convert(Path mcap, String onlyLabel, Function<String, Path> outputFor, long startFrame,
                                        long endFrame, LongConsumer bytesRead) throws IOException {
-        Map<Integer, String> schemaNames = new LinkedHashMap<>();
         Map<Integer, Track> tracks = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
         McapReader.Result r;
         try (InputStream in = counting(new BufferedInputStream(Files.newInputStream(mcap)), bytesRead)) {
-            r = McapReader.read(in, new McapReader.Visitor() {
+            r = McapReader.read(in, new ChannelVisitor() {
                 @Override
-                public void schema(int id, String name, String encoding, byte[] data) {
-                    schemaNames.put(id, name);
-                }
-
-                @Override
-                public void channel(int id, int schemaId, String topic, String encoding, Map<String, String> metadata) {
-                    String label = topic.replaceFirst("^/", "").split("/")[0];
-                    if ("foxglove.CompressedVideo".equals(schemaNames.get(schemaId))
-                            && (onlyLabel == null || onlyLabel.equals(label))) {
-                        tracks.put(id, new Track(label));
+                protected void channel(Channel ch) {
+                    if (ch.is(COMPRESSED_VIDEO) && (onlyLabel == null || onlyLabel.equals(ch.label()))) {
+                        tracks.put(ch.id(), new Track(ch.label()));
                     }
                 }
 
                 @Override
-                public void message(int channelId, long sequence, long logTimeNs, long publishTimeNs, byte[] data)
-                        throws IOException {
-                    Track t = tracks.get(channelId);
+                protected void message(Channel ch, long logTimeNs, long publishTimeNs, byte[] data) throws IOException {
+                    Track t = tracks.get(ch.id());
                     if (t != null) {
                         frame(t, logTimeNs, data, outputFor, startFrame, endFrame, mcap);
                     }

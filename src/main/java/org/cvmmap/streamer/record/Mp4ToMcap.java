@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.record;
 
+import org.cvmmap.streamer.record.mcap.ChunkCompression;
 import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.util.ExclusiveFile;
 
@@ -46,7 +47,8 @@ public final class Mp4ToMcap {
         long[] frames = {0};
         McapFileSink mcap;
         try (ExclusiveFile f = ExclusiveFile.create(output, null)) {
-            mcap = new McapFileSink(f, codec, "/" + label + "/video", label, "cvmmap-streamer convert");
+            mcap = new McapFileSink(f, codec, "/" + label + "/video", "/" + label + "/depth", label,
+                    "cvmmap-streamer convert", ChunkCompression.NONE);
         }
         try {
             Mp4Probe.read(mp4, u -> {

@@ -4,9 +4,11 @@ import org.cvmmap.streamer.util.RepeatedWarning;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.ingest.DepthImage;
 import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.media.EncodedUnit;
 import org.cvmmap.streamer.pipeline.PipelineDescriptor;
+import org.cvmmap.streamer.record.mcap.ChunkCompression;
 import org.cvmmap.streamer.util.ExclusiveFile;
 
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Recorder {
     private static final Logger LOG = LogManager.getLogger(Recorder.class);
     static final int QUEUE_UNITS = 256;
+    /** Depth images queued at most (a 1280×720 one is 3.7 MB); more are dropped, counted, logged. */
+    static final int QUEUE_DEPTH = 8;
     /** Queued by {@link #stop()} after the last unit: the writer ends at once instead of at its next poll. */
     private static final EncodedUnit END = new EncodedUnit(new byte[0], null, 0, 0, 0, false);
     private static final long STOP_WAIT_MS = 15_000;
@@ -52,13 +57,21 @@ public final class Recorder {
      * MCAP options of a start request (docs/specs/cvmmap-ipc.md §3.4 {@code McapRecordingOptions}); null fields
      * take the defaults.
      *
-     * @param compression "" or "none" (chunks are not compressed: the video already is)
+     * @param compression chunk compression: "" or "none" (default: the video already is compressed),
+     *                    "zstd" or "lz4" ({@link ChunkCompression}; worth it when depth is recorded)
      * @param topic       default {@code /<label>/video}
      * @param frameId     default the label
+     * @param depthTopic  the producer's DEPTH plane (foxglove {@code RawImage}), default {@code /<label>/depth};
+     *                    written only when the producer has one
      */
-    public record McapOptions(String compression, String topic, String frameId) {
+    public record McapOptions(String compression, String topic, String frameId, String depthTopic) {
         /** Every field default. */
-        public static final McapOptions DEFAULTS = new McapOptions(null, null, null);
+        public static final McapOptions DEFAULTS = new McapOptions(null, null, null, null);
+
+        /** Default depth topic. */
+        public McapOptions(String compression, String topic, String frameId) {
+            this(compression, topic, frameId, null);
+        }
     }
 
     private final class Session {
@@ -71,7 +84,12 @@ public final class Recorder {
         RecordingSink sink;
         /** The first access unit of the current file (its picture size). */
         EncodedUnit segmentStart;
-        final BlockingQueue<EncodedUnit> queue = new ArrayBlockingQueue<>(QUEUE_UNITS);
+        /** Access units ({@link EncodedUnit}) and depth images ({@link DepthImage}), in arrival order. */
+        final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_UNITS);
+        /** Depth images in the queue (each is width×height×4 bytes: at most {@value #QUEUE_DEPTH}). */
+        final AtomicInteger depthQueued = new AtomicInteger();
+        final AtomicLong depthWritten = new AtomicLong();
+        final AtomicLong depthDropped = new AtomicLong();
         final AtomicLong ingested = new AtomicLong();
         final AtomicLong written = new AtomicLong();
         final Thread thread;
@@ -93,16 +111,23 @@ public final class Recorder {
         void writeLoop() {
             try {
                 while (true) {
-                    EncodedUnit u = queue.poll(50, TimeUnit.MILLISECONDS);
-                    if (u == END) {
+                    Object item = queue.poll(50, TimeUnit.MILLISECONDS);
+                    if (item == END) {
                         break; // stop(): everything offered before it is written
                     }
-                    if (u == null) {
+                    if (item == null) {
                         if (stopping) {
                             break;
                         }
                         continue;
                     }
+                    if (item instanceof DepthImage d) {
+                        depthQueued.decrementAndGet();
+                        sink.writeDepth(d);
+                        depthWritten.incrementAndGet();
+                        continue;
+                    }
+                    EncodedUnit u = (EncodedUnit) item;
                     if (format == Format.MP4 && u.keyframe() && segmentStart != null && u.sizeDiffers(segmentStart)) {
                         nextSegment(u);
                     }
@@ -198,7 +223,9 @@ public final class Recorder {
                     PipelineDescriptor mp4Graph) {
         this(format, key, keyframeRequest, (file, o) -> format == Format.MP4 ? new Mp4FileSink(file, codec, mp4Graph)
                 : new McapFileSink(file, codec, o.topic() != null ? o.topic() : "/" + label + "/video",
-                o.frameId() != null ? o.frameId() : label, "cvmmap-streamer " + version()));
+                o.depthTopic() != null ? o.depthTopic() : "/" + label + "/depth",
+                o.frameId() != null ? o.frameId() : label, "cvmmap-streamer " + version(),
+                ChunkCompression.parse(o.compression())));
     }
 
     Recorder(Format format, String key, Runnable keyframeRequest, SinkFactory factory) {
@@ -231,7 +258,7 @@ public final class Recorder {
      * @return the status once started (recording, 0 frames)
      * @throws RecorderException INVALID for options of another format, a topic or frame_id breaking
      *                           {@link RecordRoot#checkName}, a missing folder or one outside the root;
-     *                           UNSUPPORTED for an MCAP compression other than none; FAILED when
+     *                           UNSUPPORTED for an MCAP compression other than none, zstd, lz4; FAILED when
      *                           already recording, the file exists or cannot be created
      */
     public synchronized RecorderStatus start(Path path, Path root, McapOptions mcap) throws RecorderException {
@@ -240,12 +267,17 @@ public final class Recorder {
                     + format.id() + " recorder");
         }
         McapOptions o = mcap == null ? McapOptions.DEFAULTS : mcap;
-        if (o.compression() != null && !o.compression().isEmpty() && !o.compression().equalsIgnoreCase("none")) {
+        try {
+            ChunkCompression.parse(o.compression());
+        } catch (IllegalArgumentException e) {
             throw new RecorderException(RecorderException.Kind.UNSUPPORTED, "mcap_options.compression=\""
-                    + o.compression() + "\" is not supported (only none: the video is already compressed)");
+                    + o.compression() + "\" is not supported (none, zstd or lz4)");
         }
         if (o.topic() != null && !o.topic().isEmpty()) {
             RecordRoot.checkName("mcap_options.topic", o.topic(), true);
+        }
+        if (o.depthTopic() != null && !o.depthTopic().isEmpty()) {
+            RecordRoot.checkName("mcap_options.depth_topic", o.depthTopic(), true);
         }
         if (o.frameId() != null && !o.frameId().isEmpty()) {
             RecordRoot.checkName("mcap_options.frame_id", o.frameId(), false);
@@ -260,7 +292,7 @@ public final class Recorder {
         try (ExclusiveFile file = ExclusiveFile.create(path, root)) {
             created = file.path();
             try {
-                sink = factory.open(file, new McapOptions(null, emptyToNull(o.topic()), emptyToNull(o.frameId())));
+                sink = factory.open(file, normalized(o));
             } catch (IOException | RuntimeException e) {
                 deleteQuietly(created);
                 throw new RecorderException(RecorderException.Kind.FAILED, "output_path=\"" + path
@@ -272,7 +304,7 @@ public final class Recorder {
                 case EXISTS, OTHER -> RecorderException.Kind.FAILED;
             }, "output_path: " + e.getMessage());
         }
-        s = new Session(created, root, new McapOptions(null, emptyToNull(o.topic()), emptyToNull(o.frameId())), sink);
+        s = new Session(created, root, normalized(o), sink);
         session = s;
         s.thread.start();
         LOG.info("event=recording_started key={} format={} path={}", key, format.id(), created);
@@ -294,6 +326,11 @@ public final class Recorder {
         } catch (IOException e) {
             LOG.warn("event=recording_cleanup_failed path={} cause=\"{}\"", p, e.getMessage());
         }
+    }
+
+    private static McapOptions normalized(McapOptions o) {
+        return new McapOptions(emptyToNull(o.compression()), emptyToNull(o.topic()), emptyToNull(o.frameId()),
+                emptyToNull(o.depthTopic()));
     }
 
     private static String emptyToNull(String s) {
@@ -331,8 +368,9 @@ public final class Recorder {
         if (session == s) {
             session = null;
         }
-        LOG.info("event=recording_stopped key={} format={} path={} frames_ingested={} frames_written={} error=\"{}\"",
-                key, format.id(), s.path, s.ingested.get(), s.written.get(), s.error);
+        LOG.info("event=recording_stopped key={} format={} path={} frames_ingested={} frames_written={} "
+                + "depth_written={} depth_dropped={} error=\"{}\"", key, format.id(), s.path, s.ingested.get(),
+                s.written.get(), s.depthWritten.get(), s.depthDropped.get(), s.error);
     }
 
     /** The current recording's status, or the last one's. */
@@ -344,6 +382,30 @@ public final class Recorder {
     /** Whether a recording is open. */
     public boolean recording() {
         return session != null;
+    }
+
+    /** Whether a recording that writes depth images is open (an MCAP one). */
+    public boolean wantsDepth() {
+        Session s = session;
+        return format == Format.MCAP && s != null && !s.stopping;
+    }
+
+    /**
+     * Offers one frame's depth image (ingest thread; never blocks). Taken only by an open MCAP
+     * recording once its first keyframe is queued; at most {@value #QUEUE_DEPTH} wait to be written,
+     * more are dropped (counted in the stop line). The video is never dropped for depth.
+     */
+    public void offerDepth(DepthImage depth) {
+        Session s = session;
+        if (format != Format.MCAP || s == null || s.stopping || s.waitKeyframe) {
+            return;
+        }
+        if (s.depthQueued.incrementAndGet() > QUEUE_DEPTH || !s.queue.offer(depth)) {
+            s.depthQueued.decrementAndGet();
+            s.depthDropped.incrementAndGet();
+            overrunWarning.warn("event=recording_depth_overrun key={} format={} path={} queued={} cause=\"the file "
+                    + "writer falls behind: dropping depth images\"", key, format.id(), s.path, QUEUE_DEPTH);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.record;
 
+import org.cvmmap.streamer.ingest.DepthImage;
 import org.cvmmap.streamer.media.Codec;
 import org.cvmmap.streamer.media.EncodedUnit;
 import org.cvmmap.streamer.pipeline.EncodedStreamHub;
@@ -52,6 +53,16 @@ public final class Recorders implements EncodedStreamHub.Reader, AutoCloseable {
     public void onUnit(EncodedUnit unit) {
         mp4.offer(unit);
         mcap.offer(unit);
+    }
+
+    /** Whether a recording takes depth images (the ingest copies the DEPTH plane only then). */
+    public boolean wantsDepth() {
+        return mcap.wantsDepth();
+    }
+
+    /** Offers one frame's depth image to the MCAP recording (ingest thread; never blocks). */
+    public void offerDepth(DepthImage depth) {
+        mcap.offerDepth(depth);
     }
 
     /** Stops both (files finalized); at shutdown, after the encode pipeline's EOS. */

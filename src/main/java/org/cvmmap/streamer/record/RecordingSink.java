@@ -1,5 +1,6 @@
 package org.cvmmap.streamer.record;
 
+import org.cvmmap.streamer.ingest.DepthImage;
 import org.cvmmap.streamer.media.EncodedUnit;
 import java.io.IOException;
 
@@ -11,6 +12,14 @@ interface RecordingSink {
      * @throws IOException when the file cannot take it (the recording then ends with an error)
      */
     void write(EncodedUnit unit) throws IOException;
+
+    /**
+     * Appends one depth image; containers without a place for it ignore it (MP4).
+     *
+     * @throws IOException when the file cannot take it
+     */
+    default void writeDepth(DepthImage depth) throws IOException {
+    }
 
     /**
      * Finalizes the file so that it is complete and playable, and releases it. Called once, also

@@ -211,8 +211,8 @@ class ControlServiceTest {
                         .setMcapOptions(McapRecordingOptions.getDefaultInstance()).build().toByteArray(),
                         ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "mcap_options"),
                 new Case("recorder.mcap.start", RecordingStartRequest.newBuilder().setOutputPath(dir.resolve("x.mcap").toString())
-                        .setMcapOptions(McapRecordingOptions.newBuilder().setCompression("lz4")).build().toByteArray(),
-                        ErrorCode.ERROR_CODE_UNSUPPORTED, "lz4"),
+                        .setMcapOptions(McapRecordingOptions.newBuilder().setCompression("brotli")).build().toByteArray(),
+                        ErrorCode.ERROR_CODE_UNSUPPORTED, "brotli"),
                 new Case("recorder.mcap.start", RecordingStartRequest.newBuilder().setOutputPath("nope/x.mcap").build()
                         .toByteArray(), ErrorCode.ERROR_CODE_INVALID_PAYLOAD, "cannot be opened"));
         for (Case c : cases) {

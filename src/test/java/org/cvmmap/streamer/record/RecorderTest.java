@@ -106,8 +106,10 @@ class RecorderTest {
         List<Case> cases = List.of(
                 new Case(mp4, dir.resolve("x.mp4").toString(), Recorder.McapOptions.DEFAULTS,
                         RecorderException.Kind.INVALID, "mcap_options given to the mp4 recorder"),
-                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions("zstd", null, null),
-                        RecorderException.Kind.UNSUPPORTED, "compression=\"zstd\""),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions("brotli", null, null),
+                        RecorderException.Kind.UNSUPPORTED, "compression=\"brotli\" is not supported (none, zstd or lz4)"),
+                new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, null, null, "depth"),
+                        RecorderException.Kind.INVALID, "mcap_options.depth_topic=\"depth\" must be /name[/name...]"),
                 new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "video", null),
                         RecorderException.Kind.INVALID, "mcap_options.topic=\"video\" must be /name[/name...]"),
                 new Case(mcap, dir.resolve("x.mcap").toString(), new Recorder.McapOptions(null, "/a//b", null),

@@ -89,6 +89,14 @@ public final class CvmmapIngest implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Whether frames carry their DEPTH plane (see {@link ShmFrameReader#setWantDepth}); asked per frame.
+     * Call before {@link #start()}.
+     */
+    public void wantDepth(java.util.function.BooleanSupplier want) {
+        reader.setWantDepth(want);
+    }
+
     /** Reports {@link Listener#onEnded()} once a frame with this id or later was delivered. */
     public void endAfterFrame(long frameId) {
         endAfterFrame = frameId;

@@ -2,6 +2,7 @@ package org.cvmmap.streamer.ingest.cvmmap;
 
 import org.cvmmap.streamer.ingest.MetadataException;
 
+import org.cvmmap.streamer.ingest.DepthImage;
 import org.cvmmap.streamer.ingest.FrameBuffer;
 import org.cvmmap.streamer.ingest.IngestFrame;
 import org.cvmmap.streamer.ingest.RawVideoFormat;
@@ -90,6 +91,7 @@ public final class ShmFrameReader implements AutoCloseable {
     private PlaneDescriptor lastLeft;
     private boolean pendingReset;
     private CopyObserver observer = () -> { };
+    private java.util.function.BooleanSupplier wantDepth = () -> false;
     private boolean compare = true;
     private long remaps;
 
@@ -111,6 +113,15 @@ public final class ShmFrameReader implements AutoCloseable {
      */
     public void setVerify(IngestVerify verify) {
         this.compare = verify == IngestVerify.COMPARE;
+    }
+
+    /**
+     * Whether a frame's DEPTH plane (when the producer writes one) is copied too, asked per frame:
+     * it is copied only while something records it (an MCAP recording). The copy is part of the
+     * same coherent read: a frame whose depth changed during the copy is torn as a whole.
+     */
+    public void setWantDepth(java.util.function.BooleanSupplier wantDepth) {
+        this.wantDepth = wantDepth;
     }
 
     /** Installs a hook called after the payload copy, before the metadata is re-read. */
@@ -166,8 +177,15 @@ public final class ShmFrameReader implements AutoCloseable {
         PlaneDescriptor left = meta.left();
         FrameBuffer dst = factory.allocate(format.gstSize());
         boolean intact = copyPlane(left, format, dst.data());
+        PlaneDescriptor depthPlane = meta.planes().stream().filter(p -> p.type() == PlaneType.DEPTH).findFirst()
+                .orElse(null);
+        byte[] depth = null;
+        if (intact && depthPlane != null && wantDepth.getAsBoolean()) {
+            depth = copyDepth(depthPlane);
+        }
         observer.afterPayloadCopy();
-        intact = intact && (!compare || payloadUnchanged(left, format, dst.data()));
+        intact = intact && (!compare || payloadUnchanged(left, format, dst.data()))
+                && (depth == null || !compare || depthUnchanged(depthPlane, depth));
         mapping.get(0, after);
         if (!intact || !Arrays.equals(before, after)) {
             dst.discard();
@@ -181,7 +199,33 @@ public final class ShmFrameReader implements AutoCloseable {
         lastTimestamp = meta.timestampNs();
         lastLeft = left;
         return new Result(Status.FRAME,
-                new IngestFrame(meta.frameId(), meta.timestampNs(), format, dst, reset, System.nanoTime()), null);
+                new IngestFrame(meta.frameId(), meta.timestampNs(), format, dst, reset, System.nanoTime(),
+                        depth == null ? null : new DepthImage(meta.timestampNs(), depthPlane.width(),
+                                depthPlane.height(), meta.depthUnit(), depth)), null);
+    }
+
+    /** Copies a DEPTH plane (GRAY/F32, validated by {@link ShmMetadata#parse}) into packed rows. */
+    private byte[] copyDepth(PlaneDescriptor p) {
+        int row = (int) p.rowBytes();
+        byte[] out = new byte[row * p.height()];
+        int src = (int) (ShmMetadata.REGION_SIZE + p.offsetBytes());
+        for (int y = 0; y < p.height(); y++) {
+            mapping.get(src + (int) (y * p.strideBytes()), out, y * row, row);
+        }
+        return out;
+    }
+
+    /** Compares a copied DEPTH plane with the mapping once more (as {@link #payloadUnchanged}). */
+    private boolean depthUnchanged(PlaneDescriptor p, byte[] copy) {
+        int row = (int) p.rowBytes();
+        int src = (int) (ShmMetadata.REGION_SIZE + p.offsetBytes());
+        ByteBuffer c = ByteBuffer.wrap(copy);
+        for (int y = 0; y < p.height(); y++) {
+            if (mapping.slice(src + (int) (y * p.strideBytes()), row).mismatch(c.slice(y * row, row)) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -266,6 +266,25 @@ public record ShmMetadata(int versionMajor, int versionMinor, long frameId, long
      * @param left        the LEFT plane (offset 0)
      */
     public static void writeV2LeftOnly(ByteBuffer dst, long frameId, long timestampNs, PlaneDescriptor left) {
+        writeV2(dst, frameId, timestampNs, 0, List.of(left));
+    }
+
+    /**
+     * Writes a v2.0 metadata region (docs/specs/cvmmap-ipc.md §1.3–§1.8) as the upstream producer does:
+     * flags 0, publish_seq = frame_id, plane_count = the planes given, the contiguous presence mask,
+     * payload_size = the end of the last plane, one descriptor per slot from offset 64.
+     *
+     * @param dst         at least 256 bytes, little-endian view of SHM offset 0 (position ignored)
+     * @param frameId     frame counter (u32)
+     * @param timestampNs capture timestamp, ns
+     * @param depthUnit   0 unknown, 1 mm, 2 m; written only when a DEPTH plane is given (else 0)
+     * @param planes      1–3 planes in slot order (LEFT, then DEPTH, then CONFIDENCE), packed back to back
+     * @throws IllegalArgumentException when the planes are not in slot order
+     */
+    public static void writeV2(ByteBuffer dst, long frameId, long timestampNs, int depthUnit, List<PlaneDescriptor> planes) {
+        if (planes.isEmpty() || planes.size() > 3) {
+            throw new IllegalArgumentException("v2.0 writes 1 to 3 planes, got " + planes.size());
+        }
         ByteBuffer b = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < REGION_SIZE; i++) {
             b.put(i, (byte) 0);
@@ -278,21 +297,30 @@ public record ShmMetadata(int versionMajor, int versionMinor, long frameId, long
         b.putInt(0x0C, (int) frameId);
         b.putLong(0x10, timestampNs);
         b.putLong(0x18, frameId);
-        b.put(0x20, (byte) 1);
-        b.put(0x21, (byte) 1);
+        b.put(0x20, (byte) planes.size());
+        b.put(0x21, (byte) ((1 << planes.size()) - 1));
         b.putShort(0x22, (short) V2_HEADER_SIZE);
         b.putShort(0x24, (short) DESCRIPTOR_SIZE);
         b.putShort(0x26, (short) DESCRIPTOR_CAPACITY);
-        b.putInt(0x28, (int) left.sizeBytes());
-        int d = V2_HEADER_SIZE;
-        b.put(d, (byte) PlaneType.LEFT.ordinal());
-        b.put(d + 1, (byte) left.pixelFormat().code());
-        b.put(d + 2, (byte) left.depth().code());
-        b.putInt(d + 4, left.width());
-        b.putInt(d + 8, left.height());
-        b.putInt(d + 12, (int) left.strideBytes());
-        b.putInt(d + 16, 0);
-        b.putInt(d + 20, (int) left.sizeBytes());
+        PlaneDescriptor last = planes.get(planes.size() - 1);
+        b.putInt(0x28, (int) (last.offsetBytes() + last.sizeBytes()));
+        b.put(0x2C, (byte) (planes.size() > 1 ? depthUnit : 0));
+        for (int slot = 0; slot < planes.size(); slot++) {
+            PlaneDescriptor p = planes.get(slot);
+            if (p.type().ordinal() != slot) {
+                throw new IllegalArgumentException("slot " + slot + " holds " + p.type() + ", expected "
+                        + PlaneType.values()[slot]);
+            }
+            int d = V2_HEADER_SIZE + slot * DESCRIPTOR_SIZE;
+            b.put(d, (byte) p.type().ordinal());
+            b.put(d + 1, (byte) p.pixelFormat().code());
+            b.put(d + 2, (byte) p.depth().code());
+            b.putInt(d + 4, p.width());
+            b.putInt(d + 8, p.height());
+            b.putInt(d + 12, (int) p.strideBytes());
+            b.putInt(d + 16, (int) p.offsetBytes());
+            b.putInt(d + 20, (int) p.sizeBytes());
+        }
     }
 
     private static void requireNonZero(String field, long v) {

@@ -19,6 +19,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +55,17 @@ public final class DummyProducer implements AutoCloseable {
      *                      {@code origin + k·(1 s / fps)} (Unix-epoch ns) and carries that time as its
      *                      timestamp, so producers given one origin form a synchronized rig (frames of
      *                      the same rate in phase, a 29.97 fps one drifting 1 ms/s from a 30 fps one)
+     * @param depth  when true, each frame carries a DEPTH plane too (v2 LEFT+DEPTH, GRAY/F32 width×height,
+     *               depth_unit millimetre) holding {@link #depthValue} of each pixel
      */
     public record Settings(CvmmapTarget target, int width, int height, double fps, long frames, Pattern pattern,
-                           int nextFrameWithinMs, long originEpochNs) {
+                           int nextFrameWithinMs, long originEpochNs, boolean depth) {
+        /** Without depth. */
+        public Settings(CvmmapTarget target, int width, int height, double fps, long frames, Pattern pattern,
+                        int nextFrameWithinMs, long originEpochNs) {
+            this(target, width, height, fps, frames, pattern, nextFrameWithinMs, originEpochNs, false);
+        }
+
         /** A {@link Pattern#MOVING} producer paced at fps. */
         public Settings(CvmmapTarget target, int width, int height, double fps, long frames) {
             this(target, width, height, fps, frames, Pattern.MOVING, 0, 0);
@@ -67,6 +76,21 @@ public final class DummyProducer implements AutoCloseable {
                         int nextFrameWithinMs) {
             this(target, width, height, fps, frames, pattern, nextFrameWithinMs, 0);
         }
+    }
+
+    /** depth_unit of the DEPTH plane: millimetre (docs/specs/cvmmap-ipc.md §1.3). */
+    public static final int DEPTH_UNIT_MM = 1;
+
+    /**
+     * The depth of pixel (x, y) of frame {@code frameId}, mm: pixel (0, 0) holds the frame id itself (exact
+     * in a float up to 2^24), every other pixel {@code 500 + (7x + 13y + frameId) mod 4000} — so a reader
+     * can check any depth image it decodes against the producer without knowing which frame it is.
+     */
+    public static float depthValue(long frameId, int x, int y) {
+        if (x == 0 && y == 0) {
+            return frameId & 0xFFFFFF;
+        }
+        return 500 + (int) ((7L * x + 13L * y + frameId) % 4000);
     }
 
     /** What the producer draws. */
@@ -105,6 +129,11 @@ public final class DummyProducer implements AutoCloseable {
     private final Settings settings;
     private final Path shmPath;
     private final PlaneDescriptor left;
+    /** The DEPTH plane right after LEFT, or null. */
+    private final PlaneDescriptor depth;
+    private final List<PlaneDescriptor> planes;
+    /** One frame's depth plane, rewritten per frame. */
+    private final ByteBuffer depthFrame;
     private final byte[] background;
     private final byte[] metadata = new byte[ShmMetadata.REGION_SIZE];
     private FileChannel channel;
@@ -149,6 +178,11 @@ public final class DummyProducer implements AutoCloseable {
         int stride = s.width() * 3;
         this.left = new PlaneDescriptor(PlaneType.LEFT, PixelFormat.BGR, Depth.U8, s.width(), s.height(), stride, 0,
                 (long) stride * s.height());
+        this.depth = s.depth() ? new PlaneDescriptor(PlaneType.DEPTH, PixelFormat.GRAY, Depth.F32, s.width(), s.height(),
+                s.width() * 4L, left.sizeBytes(), s.width() * 4L * s.height()) : null;
+        this.planes = depth == null ? List.of(left) : List.of(left, depth);
+        this.depthFrame = depth == null ? null
+                : ByteBuffer.allocate((int) depth.sizeBytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         this.background = renderBackground(s.width(), s.height());
         this.levelFrame = new byte[s.pattern() == Pattern.LEVELS ? stride * s.height() : 0];
         this.writeNs = new long[s.nextFrameWithinMs() > 0 && s.frames() > 0 ? (int) Math.min(s.frames(), 1 << 20) : 0];
@@ -157,14 +191,14 @@ public final class DummyProducer implements AutoCloseable {
             channel = FileChannel.open(shmPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             Files.setPosixFilePermissions(shmPath, PosixFilePermissions.fromString("rw-rw-rw-"));
-            long size = ShmMetadata.REGION_SIZE + left.sizeBytes();
+            long size = ShmMetadata.REGION_SIZE + left.sizeBytes() + (depth == null ? 0 : depth.sizeBytes());
             map = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
         } catch (IOException e) {
             closeQuietly();
             throw new UncheckedIOException("cannot create shared memory " + shmPath + ": " + e.getMessage(), e);
         }
         map.put(ShmMetadata.REGION_SIZE, background);
-        ShmMetadata.writeV2LeftOnly(map, 0, WallClock.nowNanos(), left);
+        ShmMetadata.writeV2(map, 0, WallClock.nowNanos(), DEPTH_UNIT_MM, planes);
         try {
             pub = ZmqSocket.publisher(s.target().zmqAddress());
             pub.watchPeers();
@@ -245,7 +279,15 @@ public final class DummyProducer implements AutoCloseable {
      */
     public void publishFrame(long frameId, long timestampNs) {
         draw(frameId, timestampNs);
-        ShmMetadata.writeV2LeftOnly(ByteBuffer.wrap(metadata), frameId, timestampNs, left);
+        if (depth != null) {
+            for (int y = 0; y < depth.height(); y++) {
+                for (int x = 0; x < depth.width(); x++) {
+                    depthFrame.putFloat((y * depth.width() + x) * 4, depthValue(frameId, x, y));
+                }
+            }
+            map.put((int) (ShmMetadata.REGION_SIZE + depth.offsetBytes()), depthFrame.array());
+        }
+        ShmMetadata.writeV2(ByteBuffer.wrap(metadata), frameId, timestampNs, DEPTH_UNIT_MM, planes);
         map.put(0, metadata);
         pub.send(SyncMessage.of(frameId, timestampNs, settings.target().instance()).encode());
         published++;

@@ -19,8 +19,9 @@ import java.util.zip.CRC32;
  * records; indexes, statistics and the summary are skipped) and hands each schema, channel and message
  * to a {@link Visitor}, up to the footer or data-end record, the end of the input, or the first record
  * that is cut off or broken (a chunk whose CRC does not match, a length past the end, a message on a
- * channel never declared). Only uncompressed chunks (what this project writes) are read; a compressed
- * one ends the reading with its reason. Streaming: one record in memory at a time. No GStreamer, no files.
+ * channel never declared). Chunks may be uncompressed, zstd or lz4 ({@link ChunkCompression}); another
+ * compression ends the reading with its reason. Streaming: one record (one chunk, decompressed) in memory
+ * at a time. No GStreamer, no files.
  */
 public final class McapReader {
     /** What a reader is given, in file order. Every method may throw {@link IOException} to stop. */
@@ -196,12 +197,12 @@ public final class McapReader {
                 long uncompressed = rd.u64();
                 int crc = rd.u32();
                 String compression = rd.string();
-                byte[] records = rd.bytes(rd.u64());
-                if (!compression.isEmpty()) {
-                    return "compression \"" + compression + "\" is not supported (this project writes none)";
-                }
-                if (records.length != uncompressed) {
-                    return "uncompressed_size " + uncompressed + " but " + records.length + " bytes of records";
+                byte[] stored = rd.bytes(rd.u64());
+                byte[] records;
+                try {
+                    records = ChunkCompression.parse(compression).decompress(stored, uncompressed);
+                } catch (IllegalArgumentException | IOException e) {
+                    return "chunk: " + e.getMessage();
                 }
                 CRC32 c = new CRC32();
                 c.update(records);

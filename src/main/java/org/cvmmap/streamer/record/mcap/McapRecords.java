@@ -76,8 +76,21 @@ public final class McapRecords {
      * @param crc     CRC-32 of {@code records}
      */
     public static byte[] chunk(long startNs, long endNs, byte[] records, int crc) {
-        return record(CHUNK, new Le().u64(startNs).u64(endNs).u64(records.length).u32(crc).string("")
-                .u64(records.length).bytes(records));
+        return chunk(startNs, endNs, records.length, crc, "", records);
+    }
+
+    /**
+     * Chunk (spec "Chunk (op=0x06)").
+     *
+     * @param uncompressedSize bytes of the records before compression
+     * @param crc              CRC-32 of the uncompressed records
+     * @param compression      "", "zstd" or "lz4"
+     * @param stored           the records as stored (compressed with {@code compression})
+     */
+    public static byte[] chunk(long startNs, long endNs, long uncompressedSize, int crc, String compression,
+                               byte[] stored) {
+        return record(CHUNK, new Le().u64(startNs).u64(endNs).u64(uncompressedSize).u32(crc).string(compression)
+                .u64(stored.length).bytes(stored));
     }
 
     /**
@@ -101,10 +114,27 @@ public final class McapRecords {
      */
     public static byte[] chunkIndex(long startNs, long endNs, long chunkStart, long chunkLength,
                                     Map<Integer, Long> indexOffsets, long messageIndexLength, long uncompressedSize) {
+        return chunkIndex(startNs, endNs, chunkStart, chunkLength, indexOffsets, messageIndexLength, "",
+                uncompressedSize, uncompressedSize);
+    }
+
+    /**
+     * Chunk index (spec "Chunk Index (op=0x08)").
+     *
+     * @param indexOffsets       channel id → file offset of its message index record
+     * @param messageIndexLength bytes of all message index records after the chunk
+     * @param compression        the chunk's compression ("", "zstd", "lz4")
+     * @param compressedSize     bytes of its records as stored
+     * @param uncompressedSize   bytes of its records uncompressed
+     */
+    public static byte[] chunkIndex(long startNs, long endNs, long chunkStart, long chunkLength,
+                                    Map<Integer, Long> indexOffsets, long messageIndexLength, String compression,
+                                    long compressedSize, long uncompressedSize) {
         Le m = new Le();
         indexOffsets.forEach((k, v) -> m.u16(k).u64(v));
         return record(CHUNK_INDEX, new Le().u64(startNs).u64(endNs).u64(chunkStart).u64(chunkLength).u32(m.size())
-                .bytes(m.toByteArray()).u64(messageIndexLength).string("").u64(uncompressedSize).u64(uncompressedSize));
+                .bytes(m.toByteArray()).u64(messageIndexLength).string(compression).u64(compressedSize)
+                .u64(uncompressedSize));
     }
 
     /** Statistics (spec "Statistics (op=0x0B)"); no attachments or metadata records. */

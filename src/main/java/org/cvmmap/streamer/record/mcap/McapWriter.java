@@ -12,7 +12,8 @@ import java.util.zip.CRC32;
 
 /**
  * Writes an MCAP file (https://mcap.dev/spec) to a stream: magic, header, the schema and channel
- * records as they are added, messages grouped in uncompressed chunks each followed by its message
+ * records as they are added, messages grouped in chunks (uncompressed, zstd or lz4:
+ * {@link ChunkCompression}) each followed by its message
  * indexes, then on {@link #close()} the data end record (with the data section CRC), a summary
  * section (schemas, channels, statistics, chunk indexes), summary offsets, the footer (with the
  * summary CRC) and the closing magic.
@@ -27,6 +28,7 @@ public final class McapWriter implements Closeable {
 
     private final OutputStream out;
     private final int chunkTargetBytes;
+    private final ChunkCompression compression;
     private final CRC32 dataCrc = new CRC32();
     private long position;
     private final List<byte[]> schemas = new ArrayList<>();
@@ -54,6 +56,22 @@ public final class McapWriter implements Closeable {
      * @throws IOException from the stream
      */
     public McapWriter(OutputStream out, String profile, String library, int chunkTargetBytes) throws IOException {
+        this(out, profile, library, chunkTargetBytes, ChunkCompression.NONE);
+    }
+
+    /**
+     * Writes the magic and the header.
+     *
+     * @param out              where the file goes (buffer it; it is flushed after every chunk)
+     * @param profile          header profile ("" = none)
+     * @param library          header library, e.g. "cvmmap-streamer 0.1.0"
+     * @param chunkTargetBytes uncompressed chunk size at which a chunk is closed, bytes (≥ 1)
+     * @param compression      how each chunk's records are stored
+     * @throws IOException from the stream
+     */
+    public McapWriter(OutputStream out, String profile, String library, int chunkTargetBytes,
+                      ChunkCompression compression) throws IOException {
+        this.compression = compression;
         if (chunkTargetBytes < 1) {
             throw new IllegalArgumentException("chunkTargetBytes must be ≥ 1, got " + chunkTargetBytes);
         }
@@ -144,7 +162,9 @@ public final class McapWriter implements Closeable {
         CRC32 crc = new CRC32();
         crc.update(records);
         long chunkStart = position;
-        byte[] c = McapRecords.chunk(chunkStartNs, chunkEndNs, records, (int) crc.getValue());
+        byte[] stored = compression.compress(records);
+        byte[] c = McapRecords.chunk(chunkStartNs, chunkEndNs, records.length, (int) crc.getValue(),
+                compression.mcapName(), stored);
         writeData(c);
         long indexStart = position;
         Map<Integer, Long> offsets = new TreeMap<>();
@@ -153,7 +173,7 @@ public final class McapWriter implements Closeable {
             writeData(McapRecords.messageIndex(e.getKey(), e.getValue().toArray(new long[0][])));
         }
         chunkIndexes.add(McapRecords.chunkIndex(chunkStartNs, chunkEndNs, chunkStart, c.length, offsets,
-                position - indexStart, records.length));
+                position - indexStart, compression.mcapName(), stored.length, records.length));
         startNs = Math.min(startNs, chunkStartNs);
         endNs = Math.max(endNs, chunkEndNs);
         chunk.reset();

@@ -43,6 +43,39 @@ class ShmFrameReaderTest {
     }
 
     @Test
+    void theDepthPlaneIsCopiedOnlyWhileItIsWanted() {
+        boolean[] want = {false};
+        try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0,
+                DummyProducer.Pattern.MOVING, 0, 0, true));
+             ShmFrameReader r = new ShmFrameReader(target.shmName())) {
+            r.setWantDepth(() -> want[0]);
+            p.publishFrame(1, 1000);
+            ShmFrameReader.Result first = r.read(tracking());
+            assertThat(first.status()).isEqualTo(ShmFrameReader.Status.FRAME);
+            assertThat(first.frame().format().toString()).isEqualTo("BGR 64x32");
+            assertThat(first.frame().depth()).isNull();
+            want[0] = true;
+            p.publishFrame(7, 2000);
+            ShmFrameReader.Result second = r.read(tracking());
+            org.cvmmap.streamer.ingest.DepthImage d = second.frame().depth();
+            assertThat(d).isNotNull();
+            assertThat(d.timestampNs()).isEqualTo(2000);
+            assertThat(d.width()).isEqualTo(64);
+            assertThat(d.height()).isEqualTo(32);
+            assertThat(d.unit()).isEqualTo(DummyProducer.DEPTH_UNIT_MM);
+            assertThat(d.data()).hasSize(64 * 32 * 4);
+            ByteBuffer f = ByteBuffer.wrap(d.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 64; x++) {
+                    assertThat(f.getFloat((y * 64 + x) * 4)).as("(%d,%d)", x, y).isEqualTo(DummyProducer.depthValue(7, x, y));
+                }
+            }
+            assertThat(f.getFloat(0)).isEqualTo(7f);
+            assertThat(f.getFloat(4)).isEqualTo(514f); // 500 + (7·1 + 13·0 + 7) mod 4000
+        }
+    }
+
+    @Test
     void readsCoherentFrameIntoGstreamerLayout() {
         try (DummyProducer p = new DummyProducer(new DummyProducer.Settings(target, 64, 32, 0, 0));
              ShmFrameReader r = new ShmFrameReader(target.shmName())) {

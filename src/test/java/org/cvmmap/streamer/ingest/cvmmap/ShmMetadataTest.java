@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -73,6 +74,30 @@ class ShmMetadataTest {
         ShmMetadata m = ShmMetadata.parse(b.array(), 921600);
         assertThat(m.planes()).containsExactly(left);
         assertThat(m.publishSeq()).isEqualTo(9001); // upstream: publish_seq = frame_id
+    }
+
+    @Test
+    void leftAndDepthAreWrittenAsTheSpecLaysThemOut() {
+        PlaneDescriptor left = new PlaneDescriptor(PlaneType.LEFT, PixelFormat.RGB, Depth.U8, 2, 2, 6, 0, 12);
+        PlaneDescriptor depth = new PlaneDescriptor(PlaneType.DEPTH, PixelFormat.GRAY, Depth.F32, 2, 2, 8, 12, 16);
+        ByteBuffer b = ByteBuffer.allocate(256);
+        ShmMetadata.writeV2(b, 501, 987654321L, 1, List.of(left, depth));
+        byte[] expected = new byte[256];
+        byte[] head = Fixtures.hexBytes("""
+                43 56 2d 4d 4d 41 50 00  02 00 00 00  f5 01 00 00
+                b1 68 de 3a 00 00 00 00  f5 01 00 00 00 00 00 00
+                02 03 40 00 18 00 04 00  1c 00 00 00  01 00 00 00
+                00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00
+                00 00 00 00 02 00 00 00  02 00 00 00 06 00 00 00  00 00 00 00 0c 00 00 00
+                01 04 05 00 02 00 00 00  02 00 00 00 08 00 00 00  0c 00 00 00 10 00 00 00
+                """);
+        System.arraycopy(head, 0, expected, 0, head.length);
+        assertThat(b.array()).isEqualTo(expected);
+        ShmMetadata m = ShmMetadata.parse(b.array(), 28);
+        assertThat(m.planes()).containsExactly(left, depth);
+        assertThat(m.depthUnit()).isEqualTo(1);
+        assertThatThrownBy(() -> ShmMetadata.writeV2(ByteBuffer.allocate(256), 1, 1, 1, List.of(depth, left)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("slot 0 holds DEPTH, expected LEFT");
     }
 
     /** A valid v2.1 region with LEFT (RGB 2x2), DEPTH (F32 2x2) and ENCODED_AU (5 bytes); payload 33. */
