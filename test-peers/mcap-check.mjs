@@ -8,6 +8,7 @@
 // --extract-first writes the first message's data (Annex-B) to OUT for ffprobe.
 import { open, readFile, writeFile } from "node:fs/promises";
 import { McapIndexedReader, McapStreamReader } from "@mcap/core";
+import { decompressHandlers } from "./decompress.mjs";
 import { FileHandleReadable } from "@mcap/nodejs";
 import { decodeVideo, isKeyframe, nalTypes } from "./protobuf-lite.mjs";
 
@@ -24,7 +25,7 @@ try {
   const handle = await open(file, "r");
   let reader;
   try {
-    reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle) });
+    reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(handle), decompressHandlers });
   } catch (e) {
     await handle.close();
     fail(`indexed read: ${e.message}`);
@@ -59,7 +60,7 @@ try {
   const stats = reader.statistics;
   if (!stats || stats.messageCount !== BigInt(count)) fail(`statistics say ${stats?.messageCount} messages, read ${count}`);
 
-  const stream = new McapStreamReader({ validateCrcs: true });
+  const stream = new McapStreamReader({ validateCrcs: true, decompressHandlers });
   stream.append(await readFile(file));
   let streamed = 0, footer = false, dataEnd = false;
   for (let r; (r = stream.nextRecord()); ) {

@@ -27,11 +27,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A rig of four built-in producers at 30, 30, 15 and 29.97 fps recorded for 10 s by {@code
  * record-bundle} (nearest), then bundled again offline from the same one-camera recordings with
- * {@code bundle} under strict and copy. Each file is read by the MCAP project's reader
+ * {@code bundle} under strict and copy. Every producer publishes v2 LEFT+DEPTH; the files are written
+ * with zstd (nearest, the default), none (strict) and lz4 (copy) chunks. Each file is read by the MCAP project's reader
  * ({@code test-peers/bundle-check.mjs}, @mcap/core), which the assertions judge: nearest → one bundle
  * per frame of the slowest camera, every member within half its camera's frame period of the bundle
  * time; strict → every member within the tolerance, the others dropped; copy → each camera at its own
- * count and cadence, no {@code /bundle}.
+ * count and cadence, no {@code /bundle}; every depth image holds the producer's values pixel for pixel.
  */
 class RigBundleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -82,7 +83,7 @@ class RigBundleTest {
                 String instance = "rig" + i + "-" + pid;
                 DummyProducer p = new DummyProducer(new DummyProducer.Settings(new CvmmapTarget(instance,
                         CvmmapTarget.DEFAULT_NAMESPACE, CvmmapTarget.DEFAULT_PREFIX), 160, 120, FPS[i], 0,
-                        DummyProducer.Pattern.MOVING, 0, origin));
+                        DummyProducer.Pattern.MOVING, 0, origin, true));
                 producers.add(p);
                 runs.add(Streamers.onThread("producer-" + i, p::run));
                 args.addAll(List.of("--input", "cvmmap://" + instance, "--label", LABELS[i]));
@@ -101,15 +102,32 @@ class RigBundleTest {
             Path strict = dir.resolve("strict.mcap");
             StringWriter strictOut = new StringWriter();
             List<String> s = new ArrayList<>(offline);
-            s.addAll(List.of("--output", strict.toString(), "--bundle-policy", "strict", "--sync-tolerance-ms", "5"));
+            s.addAll(List.of("--output", strict.toString(), "--bundle-policy", "strict", "--sync-tolerance-ms", "5",
+                    "--compression", "none"));
             cli(strictOut, s.toArray(String[]::new));
             Path copy = dir.resolve("copy.mcap");
             List<String> c = new ArrayList<>(offline);
-            c.addAll(List.of("--output", copy.toString(), "--bundle-policy", "copy", "--copy-range", "full"));
+            c.addAll(List.of("--output", copy.toString(), "--bundle-policy", "copy", "--copy-range", "full",
+                    "--compression", "lz4"));
             cli(new StringWriter(), c.toArray(String[]::new));
 
             // nearest: one bundle per frame of the slowest camera between the first and last bundle
             JsonNode n = check(nearest);
+            assertThat(n.path("compression").toString()).isEqualTo("[\"zstd\"]");
+            assertThat(out.toString()).contains("compression=zstd");
+            // depth: each camera's images, every pixel the producer's, at the times of its video frames
+            for (String l : LABELS) {
+                JsonNode depth = n.path("topics").path("/" + l + "/depth");
+                int video = n.path("topics").path("/" + l + "/video").path("messages").asInt();
+                assertThat(depth.path("schema").asText()).as(l).isEqualTo("foxglove.RawImage");
+                assertThat(depth.path("width").asInt()).isEqualTo(160);
+                assertThat(depth.path("height").asInt()).isEqualTo(120);
+                assertThat(depth.path("messages").asInt()).as(l + " depth images vs video frames")
+                        .isBetween(video * 9 / 10, video + video / 10);
+                assertThat(depth.path("depthPixelsChecked").asLong()).isEqualTo(depth.path("messages").asLong() * (160 * 120 - 1));
+                assertThat(depth.path("withoutVideo").asInt()).as(l + " depth images whose frame was dropped")
+                        .isLessThanOrEqualTo(video / 20);
+            }
             JsonNode bundles = n.path("bundles");
             long[] ref = times(n.path("topics").path("/cam3/video"));
             long first = Long.parseLong(bundles.get(0).path("timestamp_ns").asText());
@@ -188,6 +206,7 @@ class RigBundleTest {
             // strict: every member within 5 ms; the dropped ones are what nearest had more: the drifting
             // camera's frames pass the tolerance for its first 5 s only
             JsonNode st = check(strict);
+            assertThat(st.path("compression").toString()).isEqualTo("[\"\"]");
             for (JsonNode bundle : st.path("bundles")) {
                 long t = Long.parseLong(bundle.path("timestamp_ns").asText());
                 for (Iterator<Map.Entry<String, JsonNode>> it = bundle.path("members").fields(); it.hasNext(); ) {
@@ -201,6 +220,10 @@ class RigBundleTest {
 
             // copy: no /bundle, each camera at its own cadence
             JsonNode cp = check(copy);
+            assertThat(cp.path("compression").toString()).isEqualTo("[\"lz4\"]");
+            for (String l : LABELS) {
+                assertThat(cp.path("topics").path("/" + l + "/depth").path("depthPixelsChecked").asLong()).as(l).isPositive();
+            }
             assertThat(cp.path("topics").has("/bundle")).isFalse();
             for (int i = 0; i < LABELS.length; i++) {
                 long[] t = times(cp.path("topics").path("/" + LABELS[i] + "/video"));
