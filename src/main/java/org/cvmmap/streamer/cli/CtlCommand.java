@@ -44,6 +44,7 @@ import java.util.concurrent.TimeoutException;
                 + "  ctl --key K graph [--format svg|dot] [--output FILE]   (the running encode graph)%n"
                 + "  ctl ls   (every streamer process and stream the cluster can see: host, instance, key, state, encoder, outputs)%n"
                 + "  ctl --key K record mp4|mcap start PATH [--topic T] [--frame-id F] [--depth-topic T] [--compression C] | stop | status%n"
+                + "  ctl --key BUNDLE record bundle start PATH [--compression C] | stop | status   (a bundles: entry of run --config)%n"
                 + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 3 not permitted by NATS, 4 no streamer answers, 6 NATS unreachable, 5 graph --format svg without Graphviz, 6 NATS unreachable, 124 timeout.")
 public final class CtlCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -127,8 +128,8 @@ public final class CtlCommand implements Callable<Integer> {
                 endpoint = verb;
             }
             case "record" -> {
-                if (command.size() < 3 || !List.of("mp4", "mcap").contains(command.get(1))) {
-                    return usage(err, "record needs FORMAT (mp4|mcap) and start PATH | stop | status");
+                if (command.size() < 3 || !List.of("mp4", "mcap", "bundle").contains(command.get(1))) {
+                    return usage(err, "record needs FORMAT (mp4|mcap, or bundle with --key BUNDLE) and start PATH | stop | status");
                 }
                 String action = command.get(2);
                 endpoint = "recorder." + command.get(1) + "." + action;

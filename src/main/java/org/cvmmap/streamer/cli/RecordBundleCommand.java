@@ -48,7 +48,7 @@ public final class RecordBundleCommand implements Callable<Integer> {
     BundleOptions options;
 
     private StreamerConfig config(String uri, Path recording) {
-        return StreamerConfig.builder().inputUri(uri).codec(options.codec).nats(false).statusIntervalMs(0)
+        return StreamerConfig.builder().inputUri(uri).codec(options.policy.codec).nats(false).statusIntervalMs(0)
                 .instanceId("record-bundle").recordMcap(recording).build();
     }
 
@@ -62,7 +62,7 @@ public final class RecordBundleCommand implements Callable<Integer> {
         Path parts = Path.of(options.output + ".parts");
         List<String> defaults = new ArrayList<>();
         for (String uri : inputs) { // the input's own name, as its configuration reads the URI
-            defaults.add(StreamerConfig.builder().inputUri(uri).codec(options.codec).nats(false).instanceId("record-bundle")
+            defaults.add(StreamerConfig.builder().inputUri(uri).codec(options.policy.codec).nats(false).instanceId("record-bundle")
                     .rtp(true).rtpEndpoint("127.0.0.1:9").build().input().label());
         }
         List<String> labels = options.validate(defaults);

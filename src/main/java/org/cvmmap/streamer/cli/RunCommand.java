@@ -4,7 +4,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.StreamerApp;
 import org.cvmmap.streamer.config.StreamerConfig;
+import org.cvmmap.streamer.control.ControlService;
 import org.cvmmap.streamer.control.ProcessControlPlane;
+import org.cvmmap.streamer.record.Recorder;
+import org.cvmmap.streamer.record.bundle.BundleRecorder;
 import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.util.Logging;
 import org.cvmmap.streamer.util.ExitCodes;
@@ -48,6 +51,9 @@ public final class RunCommand implements Callable<Integer> {
     private volatile Observe observe = Observe.start("off");
 
     private final Map<String, Running> running = new LinkedHashMap<>();
+    /** The config's bundles as read at start (their NATS endpoints are made once). */
+    private final Map<String, BundleRecorder> bundles = new LinkedHashMap<>();
+    private List<StreamsConfig.BundleEntry> bundleEntries = List.of();
     private final List<StreamerApp> stoppedByReload = new ArrayList<>();
     private int firstFailure = ExitCodes.OK;
     private int reloading;
@@ -67,6 +73,10 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         List<StreamsConfig.Entry> streams = StreamsConfig.load(config);
+        bundleEntries = StreamsConfig.loadBundles(config, streams);
+        for (StreamsConfig.BundleEntry b : bundleEntries) {
+            bundles.put(b.name(), new BundleRecorder(b.name(), b.members(), this::mcapRecorder, b.settings()));
+        }
         if (!streams.isEmpty()) {
             Logging.configure(streams.get(0).command().logFormat, streams.get(0).command().logLevel);
         }
@@ -123,6 +133,20 @@ public final class RunCommand implements Callable<Integer> {
         }
 
         @Override
+        public List<String> bundles() {
+            return List.copyOf(bundles.keySet());
+        }
+
+        @Override
+        public ControlService.Reply bundleCommand(String bundle, String action, byte[] request) {
+            BundleRecorder b = bundles.get(bundle);
+            return ControlService.recorderCommand(action, request, b, () -> {
+                StreamerApp first = app(b.members().get(0).stream());
+                return first == null ? null : first.recordRoot();
+            });
+        }
+
+        @Override
         public Map<String, Object> streams() {
             Map<String, Object> m = new LinkedHashMap<>();
             synchronized (RunCommand.this) {
@@ -132,8 +156,27 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Asks every stream to stop (SIGINT/SIGTERM); reloads are refused from then on. */
-    public synchronized void stopAll() {
+    /** A running stream's MCAP recorder, or null. */
+    private Recorder mcapRecorder(String stream) {
+        StreamerApp a = app(stream);
+        return a == null ? null : a.recorders().get(Recorder.Format.MCAP);
+    }
+
+    private synchronized StreamerApp app(String stream) {
+        Running r = running.get(stream);
+        return r == null ? null : r.app();
+    }
+
+    /**
+     * Asks every stream to stop (SIGINT/SIGTERM); reloads are refused from then on. A bundle being
+     * recorded is finished first (its streams' recordings stopped, the bundled file written).
+     */
+    public void stopAll() {
+        bundles.values().forEach(BundleRecorder::stop);
+        stopAll0();
+    }
+
+    private synchronized void stopAll0() {
         stopping = true;
         running.values().forEach(r -> r.app().requestStop("signal"));
     }
@@ -159,6 +202,11 @@ public final class RunCommand implements Callable<Integer> {
      */
     ReloadResult apply() {
         List<StreamsConfig.Entry> next = StreamsConfig.load(config);
+        List<StreamsConfig.BundleEntry> nextBundles = StreamsConfig.loadBundles(config, next);
+        if (!nextBundles.equals(bundleEntries)) {
+            LOG.warn("event=reload_bundles_kept file={} cause=\"bundles are read at start; restart the process to apply "
+                    + "changed bundles\"", config);
+        }
         List<Running> toStop = new ArrayList<>();
         List<StreamsConfig.Entry> toStart = new ArrayList<>();
         List<String> added = new ArrayList<>();

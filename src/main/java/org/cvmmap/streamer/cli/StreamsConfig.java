@@ -3,6 +3,8 @@ package org.cvmmap.streamer.cli;
 import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.config.StreamsFile;
+import org.cvmmap.streamer.record.bundle.BundleRecorder;
+import org.cvmmap.streamer.record.bundle.BundleWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -35,7 +37,91 @@ final class StreamsConfig {
     record Entry(String name, StreamerConfig config, List<String> args, StreamCommand command) {
     }
 
+    /**
+     * One bundle of the file, validated.
+     *
+     * @param name     its name (NATS key)
+     * @param members  its streams and their labels, in bundle order
+     * @param settings how it is written ({@code --codec} is the streams')
+     * @param args     the command line it stands for (a reload compares these)
+     */
+    record BundleEntry(String name, List<BundleRecorder.Member> members, BundleWriter.Settings settings, List<String> args) {
+    }
+
+    /** Parses a bundle's keys: the bundling options of {@code bundle}. */
+    @CommandLine.Command(name = "bundles")
+    static final class BundleKeys {
+        @CommandLine.Mixin
+        BundlePolicyOptions policy = new BundlePolicyOptions();
+    }
+
     private StreamsConfig() {
+    }
+
+    /** The keys a bundle takes besides {@code streams}: the bundling options but {@code codec} (the streams'). */
+    static Set<String> bundleKeys() {
+        Set<String> keys = new TreeSet<>();
+        for (OptionSpec o : new CommandLine(new BundleKeys()).getCommandSpec().options()) {
+            keys.add(o.longestName().substring(2));
+        }
+        keys.remove("codec");
+        return keys;
+    }
+
+    /**
+     * Reads and validates the file's bundles against its streams: the members exist, share one codec
+     * and have distinct labels (their input labels); no bundle name is also a stream's NATS key.
+     *
+     * @throws ConfigException naming the file, the bundle, the key and the value (exit 2)
+     */
+    static List<BundleEntry> loadBundles(Path file, List<Entry> streams) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("--config", file, "cannot be read: " + e.getMessage());
+        }
+        Map<String, Entry> byName = new LinkedHashMap<>();
+        streams.forEach(e -> byName.put(e.name(), e));
+        List<BundleEntry> out = new java.util.ArrayList<>();
+        for (StreamsFile.Bundle b : StreamsFile.parseBundles(file.toString(), text, byName.keySet(), bundleKeys())) {
+            String where = file + ": bundles." + b.name();
+            BundleKeys keys = new BundleKeys();
+            try {
+                new CommandLine(keys).parseArgs(b.args().toArray(String[]::new));
+                keys.policy.validate();
+            } catch (CommandLine.ParameterException e) {
+                String key = e.getArgSpec() instanceof OptionSpec o ? "." + o.longestName().replaceFirst("^--", "") : "";
+                throw new ConfigException(where + key, e.getValue() == null ? "" : e.getValue(), e.getMessage());
+            } catch (ConfigException e) {
+                String rest = e.getMessage().substring(e.flag().length() + 1);
+                int colon = rest.indexOf(": ");
+                throw new ConfigException(where + "." + e.flag().replaceFirst("^--", ""),
+                        colon < 0 ? rest : rest.substring(0, colon), colon < 0 ? "invalid" : rest.substring(colon + 2));
+            }
+            List<BundleRecorder.Member> members = new java.util.ArrayList<>();
+            Set<String> labels = new TreeSet<>();
+            org.cvmmap.streamer.media.Codec codec = null;
+            for (String m : b.streams()) {
+                StreamerConfig c = byName.get(m).config();
+                if (c.input().natsKey().equals(b.name())) {
+                    throw new ConfigException(where, b.name(), "is also stream " + m + "'s NATS key: give the bundle another name");
+                }
+                if (codec != null && c.codec() != codec) {
+                    throw new ConfigException(where + ".streams", m, "encodes " + c.codec().cliName() + ", the others "
+                            + codec.cliName() + ": a bundle's streams share one codec");
+                }
+                codec = c.codec();
+                String label = c.input().label();
+                if (!labels.add(label)) {
+                    throw new ConfigException(where + ".streams", m, "has the label " + label + " of another member");
+                }
+                members.add(new BundleRecorder.Member(m, label));
+            }
+            keys.policy.codec = codec.cliName();
+            out.add(new BundleEntry(b.name(), List.copyOf(members), keys.policy.settings(), b.args()));
+        }
+        return out;
     }
 
     /** The keys a stream may set: every long option of the streamer but help, version and run mode. */

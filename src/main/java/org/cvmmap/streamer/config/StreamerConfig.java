@@ -333,9 +333,12 @@ public record StreamerConfig(InputSpec input, Codec codec, int gop, int bFrames,
                 }
                 rtmpOut = buildRtmp(c);
             }
-            if (rtpOut == null && rtmpOut == null && pipelineFile == null && recordMp4 == null && recordMcap == null) {
+            boolean recordsOverNats = recordDir != null && natsEnabled; // a camera of a rig recorded on request
+            if (rtpOut == null && rtmpOut == null && pipelineFile == null && recordMp4 == null && recordMcap == null
+                    && !recordsOverNats) {
                 throw new ConfigException("--rtp", "(missing)", "no output configured: give --rtp --rtp-endpoint HOST:PORT "
-                        + "and/or --rtmp --rtmp-url URL (or only record: --record-mp4 / --record-mcap)");
+                        + "and/or --rtmp --rtmp-url URL (or only record: --record-mp4 / --record-mcap, or --record-dir "
+                        + "with NATS for recordings started over NATS)");
             }
             List<EncoderSpec> hw = hardwareEncoders != null ? List.copyOf(hardwareEncoders) : EncoderSpec.nvenc(c);
             NatsConfig nats = natsEnabled ? NatsConfig.of(natsUrl, natsToken, natsUser, natsPassword, natsCreds, natsTls,

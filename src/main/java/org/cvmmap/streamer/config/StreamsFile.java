@@ -24,13 +24,16 @@ import java.util.regex.Pattern;
  *   cam1: {input-uri: "cvmmap://cam1", rtp: true, rtp-endpoint: "10.0.0.5:5004"}
  *   cam2: {input-uri: "cvmmap://cam2", codec: h265, rtmp: true, rtmp-url-file: /run/secrets/cam2-rtmp}
  * nats-url: nats://nats:4222
+ * bundles:
+ *   rig: {streams: [cam1, cam2], bundle-policy: nearest, compression: zstd}
  * </pre>
  *
  * Process-level keys ({@link #PROCESS_KEYS}: NATS, instance id) sit at the top level; stream keys
  * under {@code defaults} or a stream, a stream's own value winning over {@code defaults}. Each stream
  * becomes the command line it stands for ({@code --key value}, {@code --flag} for {@code true},
  * nothing for {@code false}), which the streamer's own flag parser then validates, so every default
- * stays defined once, in the flags. Pure: text in, argument lists out.
+ * stays defined once, in the flags. A bundle ({@link #parseBundles}) names streams of the file and takes the
+ * keys of the {@code bundle} command's bundling options the same way. Pure: text in, argument lists out.
  */
 public final class StreamsFile {
     /** Keys that belong to the process, not to one stream (top level only). */
@@ -49,6 +52,19 @@ public final class StreamsFile {
      */
     public record Stream(String name, List<String> args) {
     }
+
+    /**
+     * One bundle of the file: a bundled MCAP recording over some of its streams.
+     *
+     * @param name    its name under {@code bundles} (its NATS key: {@code cvmmap.<name>.streamer.recorder.bundle.*})
+     * @param streams the streams it records, in bundle order
+     * @param args    its bundling options as a command line ({@code --bundle-policy nearest …})
+     */
+    public record Bundle(String name, List<String> streams, List<String> args) {
+    }
+
+    /** Bundle names: one NATS subject token. */
+    private static final Pattern BUNDLE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
 
     private StreamsFile() {
     }
@@ -92,6 +108,7 @@ public final class StreamsFile {
             switch (key) {
                 case "defaults" -> defaults = streamMap(file, "defaults", e.getValue(), streamKeys);
                 case "streams" -> streams = e.getValue();
+                case "bundles" -> { } // parseBundles
                 default -> {
                     if (!PROCESS_KEYS.contains(key)) {
                         throw new ConfigException(file + ": " + key, text(key, e.getValue()), streamKeys.contains(key)
@@ -129,6 +146,74 @@ public final class StreamsFile {
                 }
             });
             out.add(new Stream(name, List.copyOf(args)));
+        }
+        return out;
+    }
+
+    /**
+     * Reads the {@code bundles:} of a streams config (none when absent).
+     *
+     * @param streamNames the file's stream names (from {@link #parse})
+     * @param bundleKeys  the keys a bundle takes besides {@code streams} (long option names without --)
+     * @return the bundles in file order
+     * @throws ConfigException naming file, place ({@code bundles.rig.streams}) and value (exit 2)
+     */
+    public static List<Bundle> parseBundles(String file, String yaml, Set<String> streamNames, Set<String> bundleKeys) {
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file, "(YAML)", e.getOriginalMessage());
+        }
+        JsonNode bundles = root == null ? null : root.get("bundles");
+        List<Bundle> out = new ArrayList<>();
+        if (bundles == null || bundles.isNull()) {
+            return out;
+        }
+        if (!bundles.isObject()) {
+            throw new ConfigException(file + ": bundles", text("bundles", bundles), "must map bundle names to their keys");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = bundles.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            String where = "bundles." + name;
+            if (!BUNDLE_NAME.matcher(name).matches()) {
+                throw new ConfigException(file + ": bundles", name, "bundle names match [A-Za-z0-9][A-Za-z0-9_-]{0,31}");
+            }
+            if (!e.getValue().isObject()) {
+                throw new ConfigException(file + ": " + where, text(where, e.getValue()), "must be a mapping of keys");
+            }
+            List<String> members = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            for (Iterator<Map.Entry<String, JsonNode>> kv = e.getValue().fields(); kv.hasNext(); ) {
+                Map.Entry<String, JsonNode> k = kv.next();
+                if (k.getKey().equals("streams")) {
+                    JsonNode list = k.getValue();
+                    if (!list.isArray() || list.size() < 2) {
+                        throw new ConfigException(file + ": " + where + ".streams", text("streams", list),
+                                "must list two or more stream names");
+                    }
+                    for (JsonNode n : list) {
+                        if (!n.isTextual() || !streamNames.contains(n.asText())) {
+                            throw new ConfigException(file + ": " + where + ".streams", n.toString(),
+                                    "is not a stream of this file");
+                        }
+                        if (members.contains(n.asText())) {
+                            throw new ConfigException(file + ": " + where + ".streams", n.asText(), "is listed twice");
+                        }
+                        members.add(n.asText());
+                    }
+                } else if (bundleKeys.contains(k.getKey())) {
+                    add(args, k.getKey(), scalar(file, where + "." + k.getKey(), k.getValue()));
+                } else {
+                    throw new ConfigException(file + ": " + where + "." + k.getKey(), text(k.getKey(), k.getValue()),
+                            "unknown key (a bundle takes streams and " + String.join(", ", new java.util.TreeSet<>(bundleKeys)) + ")");
+                }
+            }
+            if (members.isEmpty()) {
+                throw new ConfigException(file + ": " + where + ".streams", "(missing)", "must list two or more stream names");
+            }
+            out.add(new Bundle(name, List.copyOf(members), List.copyOf(args)));
         }
         return out;
     }

@@ -13,6 +13,7 @@ import org.cvmmap.streamer.control.proto.RecordingStatusRequest;
 import org.cvmmap.streamer.control.proto.RecordingStatusResponse;
 import org.cvmmap.streamer.control.proto.RecordingStopRequest;
 import org.cvmmap.streamer.record.RecordRoot;
+import org.cvmmap.streamer.record.RecordingControl;
 import org.cvmmap.streamer.record.Recorder;
 import org.cvmmap.streamer.record.RecorderException;
 import org.cvmmap.streamer.record.RecorderStatus;
@@ -144,14 +145,28 @@ public final class ControlService {
         if (format == null) {
             return jsonError(ErrorCode.ERROR_CODE_UNKNOWN_CMD, "unknown recorder " + parts[1]);
         }
-        Recorder r = control.recorders().get(format);
+        return recorderCommand(parts[2], request, control.recorders().get(format), control::recordRoot);
+    }
+
+    /**
+     * One recorder command of the shared model (docs/specs/cvmmap-ipc.md §3.4): {@code start} takes a
+     * {@code RecordingStartRequest} (output path resolved inside the record root), {@code stop} and
+     * {@code status} their empty requests; the reply is a {@code RecordingStatusResponse}.
+     *
+     * @param action start, stop or status
+     * @param r      the recorder (one stream's, or a bundle's)
+     * @param root   the record root; null refuses starts (403)
+     */
+    public static Reply recorderCommand(String action, byte[] request, RecordingControl r,
+                                        java.util.function.Supplier<RecordRoot> root) {
+        String formatId = r.format().id();
         try {
-            return switch (parts[2]) {
+            return switch (action) {
                 case "start" -> {
                     RecordingStartRequest req = RecordingStartRequest.parseFrom(request);
                     if (req.hasSvoOptions()) {
                         yield status(r.status(), ErrorCode.ERROR_CODE_INVALID_PAYLOAD,
-                                "svo_options are for the producer's SVO recorder, not the streamer's " + format.id());
+                                "svo_options are for the producer's SVO recorder, not the streamer's " + formatId);
                     }
                     Recorder.McapOptions mcap = null;
                     if (req.hasMcapOptions()) {
@@ -160,13 +175,12 @@ public final class ControlService {
                                 o.hasTopic() ? o.getTopic() : null, o.hasFrameId() ? o.getFrameId() : null,
                                 o.hasDepthTopic() ? o.getDepthTopic() : null);
                     }
-                    RecordRoot root = control.recordRoot();
-                    if (root == null) {
+                    RecordRoot rr = root.get();
+                    if (rr == null) {
                         throw new RecorderException(RecorderException.Kind.FORBIDDEN, "recording over NATS is off: "
                                 + "this streamer has no --record-dir (env CVMMAP_RECORD_DIR) to keep files in");
                     }
-                    yield status(r.start(root.resolve(req.getOutputPath()), root.real(), mcap),
-                            ErrorCode.ERROR_CODE_OK, "");
+                    yield status(r.start(rr.resolve(req.getOutputPath()), rr.real(), mcap), ErrorCode.ERROR_CODE_OK, "");
                 }
                 case "stop" -> {
                     RecordingStopRequest.parseFrom(request);
@@ -176,7 +190,7 @@ public final class ControlService {
                     RecordingStatusRequest.parseFrom(request);
                     yield status(r.status(), ErrorCode.ERROR_CODE_OK, "");
                 }
-                default -> jsonError(ErrorCode.ERROR_CODE_UNKNOWN_CMD, "unknown recorder command " + parts[2]);
+                default -> jsonError(ErrorCode.ERROR_CODE_UNKNOWN_CMD, "unknown recorder command " + action);
             };
         } catch (InvalidProtocolBufferException e) {
             return status(r.status(), ErrorCode.ERROR_CODE_INVALID_PAYLOAD,

@@ -27,7 +27,10 @@ import java.util.concurrent.RejectedExecutionException;
  *   <li>{@code reload} — reads the streams config again and applies it (as SIGHUP does); the reply
  *       says what was added, changed, removed and kept; a file with a mistake is refused (error
  *       400, the message names file, stream, key and value) and nothing changes;</li>
- *   <li>{@code streams} — the streams this process runs.</li>
+ *   <li>{@code streams} — the streams this process runs;</li>
+ *   <li>per bundle of the config ({@code bundles:}), {@code cvmmap.<bundle>.streamer.recorder.bundle.start|stop|status}:
+ *       the shared recorder model ({@code RecordingStartRequest} → {@code RecordingStatusResponse}) over a
+ *       bundled MCAP recording of its streams ({@link ControlService#recorderCommand}).</li>
  * </ul>
  * Connects in the background and retries forever, like the streams' planes; requests run on one
  * worker thread, one at a time (a reload waits for the streams it stops).
@@ -53,6 +56,30 @@ public final class ProcessControlPlane implements AutoCloseable {
 
         /** The running streams: name → stream key. */
         Map<String, Object> streams();
+
+        /** The bundles of the config as it was at start (their endpoints are made once). */
+        default List<String> bundles() {
+            return List.of();
+        }
+
+        /**
+         * One bundle recorder command.
+         *
+         * @param bundle  a name of {@link #bundles()}
+         * @param action  start, stop or status
+         * @param request the request body (protobuf)
+         */
+        default ControlService.Reply bundleCommand(String bundle, String action, byte[] request) {
+            throw new IllegalArgumentException("no bundle " + bundle);
+        }
+    }
+
+    /** Bundle recorder actions, {@code cvmmap.<bundle>.streamer.recorder.bundle.<action>}. */
+    public static final List<String> BUNDLE_ACTIONS = List.of("start", "stop", "status");
+
+    /** The subject of a bundle recorder action. */
+    public static String bundleSubject(String bundle, String action) {
+        return ControlService.subjectPrefix(bundle) + "recorder.bundle." + action;
     }
 
     private final NatsConfig config;
@@ -116,6 +143,13 @@ public final class ProcessControlPlane implements AutoCloseable {
             sb.addServiceEndpoint(ServiceEndpoint.builder().endpointName(ep).endpointSubject(prefix + ep)
                     .handler(msg -> dispatch(c, ep, msg)).build());
         }
+        for (String bundle : process.bundles()) {
+            for (String action : BUNDLE_ACTIONS) {
+                sb.addServiceEndpoint(ServiceEndpoint.builder().endpointName("bundle-" + bundle + "-" + action)
+                        .endpointSubject(bundleSubject(bundle, action))
+                        .handler(msg -> dispatch(c, "bundle " + bundle + " " + action, msg)).build());
+            }
+        }
         Service s = sb.build();
         s.startService();
         NatsConnections.flushQuietly(c); // the server has the endpoints' subscriptions before anyone is told "connected"
@@ -133,6 +167,18 @@ public final class ProcessControlPlane implements AutoCloseable {
     }
 
     private void respond(Connection c, String endpoint, ServiceMessage msg) {
+        if (endpoint.startsWith("bundle ")) {
+            String[] p = endpoint.split(" ");
+            ControlService.Reply r = process.bundleCommand(p[1], p[2], msg.getData() == null ? new byte[0] : msg.getData());
+            LOG.info("event=control_request scope=process instance_id={} endpoint=recorder.bundle.{} bundle={} error={} "
+                    + "cause=\"{}\"", instanceId, p[2], p[1], r.error().name(), r.message());
+            if (r.failed()) {
+                NatsConnections.respondError(c, msg, r.body(), r.message(), r.status());
+            } else {
+                msg.respond(c, r.body());
+            }
+            return;
+        }
         try {
             Map<String, Object> reply = endpoint.equals("reload") ? process.reload() : process.streams();
             LOG.info("event=control_request scope=process instance_id={} endpoint={}", instanceId, endpoint);

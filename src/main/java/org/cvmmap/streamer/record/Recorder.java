@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread from a bounded queue ({@value #QUEUE_UNITS} units), and when the disk falls behind, units are
  * dropped up to the next keyframe so the file never holds a broken GOP. One recording at a time.
  */
-public final class Recorder {
+public final class Recorder implements RecordingControl {
     private static final Logger LOG = LogManager.getLogger(Recorder.class);
     static final int QUEUE_UNITS = 256;
     /** Depth images queued at most (a 1280×720 one is 3.7 MB); more are dropped, counted, logged. */
@@ -242,6 +242,7 @@ public final class Recorder {
     }
 
     /** The container. */
+    @Override
     public Format format() {
         return format;
     }
@@ -261,6 +262,7 @@ public final class Recorder {
      *                           UNSUPPORTED for an MCAP compression other than none, zstd, lz4; FAILED when
      *                           already recording, the file exists or cannot be created
      */
+    @Override
     public synchronized RecorderStatus start(Path path, Path root, McapOptions mcap) throws RecorderException {
         if (mcap != null && format != Format.MCAP) {
             throw new RecorderException(RecorderException.Kind.INVALID, "mcap_options given to the "
@@ -343,6 +345,7 @@ public final class Recorder {
      *
      * @return the status after the stop (not recording; counts and path of the recording just ended)
      */
+    @Override
     public synchronized RecorderStatus stop() {
         Session s = session;
         if (s == null) {
@@ -374,6 +377,7 @@ public final class Recorder {
     }
 
     /** The current recording's status, or the last one's. */
+    @Override
     public RecorderStatus status() {
         Session s = session;
         return s != null ? s.status(true) : last;
