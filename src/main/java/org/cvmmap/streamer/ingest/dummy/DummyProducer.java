@@ -2,26 +2,20 @@ package org.cvmmap.streamer.ingest.dummy;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.cvmmap.streamer.ingest.cvmmap.CvmmapPublisher;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.ingest.Depth;
 import org.cvmmap.streamer.ingest.PixelFormat;
 import org.cvmmap.streamer.ingest.cvmmap.PlaneDescriptor;
 import org.cvmmap.streamer.ingest.cvmmap.PlaneType;
 import org.cvmmap.streamer.ingest.cvmmap.ShmMetadata;
-import org.cvmmap.streamer.ingest.cvmmap.SyncMessage;
 import org.cvmmap.streamer.ingest.cvmmap.ZmqSocket;
 import org.cvmmap.streamer.util.WallClock;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -127,7 +121,6 @@ public final class DummyProducer implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final Path shmPath;
     private final PlaneDescriptor left;
     /** The DEPTH plane right after LEFT, or null. */
     private final PlaneDescriptor depth;
@@ -135,10 +128,9 @@ public final class DummyProducer implements AutoCloseable {
     /** One frame's depth plane, rewritten per frame. */
     private final ByteBuffer depthFrame;
     private final byte[] background;
-    private final byte[] metadata = new byte[ShmMetadata.REGION_SIZE];
-    private FileChannel channel;
-    private MappedByteBuffer map;
-    private ZmqSocket pub;
+    private final CvmmapPublisher publisher;
+    /** The publisher's mapping: metadata at 0, payload from 256. */
+    private final MappedByteBuffer map;
     private volatile boolean stopped;
     private volatile PublishListener publishListener;
 
@@ -174,7 +166,6 @@ public final class DummyProducer implements AutoCloseable {
      */
     public DummyProducer(Settings s) {
         this.settings = s;
-        this.shmPath = Path.of("/dev/shm", s.target().shmName());
         int stride = s.width() * 3;
         this.left = new PlaneDescriptor(PlaneType.LEFT, PixelFormat.BGR, Depth.U8, s.width(), s.height(), stride, 0,
                 (long) stride * s.height());
@@ -186,31 +177,11 @@ public final class DummyProducer implements AutoCloseable {
         this.background = renderBackground(s.width(), s.height());
         this.levelFrame = new byte[s.pattern() == Pattern.LEVELS ? stride * s.height() : 0];
         this.writeNs = new long[s.nextFrameWithinMs() > 0 && s.frames() > 0 ? (int) Math.min(s.frames(), 1 << 20) : 0];
-        try {
-            Files.deleteIfExists(shmPath);
-            channel = FileChannel.open(shmPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            Files.setPosixFilePermissions(shmPath, PosixFilePermissions.fromString("rw-rw-rw-"));
-            long size = ShmMetadata.REGION_SIZE + left.sizeBytes() + (depth == null ? 0 : depth.sizeBytes());
-            map = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
-        } catch (IOException e) {
-            closeQuietly();
-            throw new UncheckedIOException("cannot create shared memory " + shmPath + ": " + e.getMessage(), e);
-        }
+        this.publisher = new CvmmapPublisher(s.target(), planes);
+        this.map = publisher.mapping();
         map.put(ShmMetadata.REGION_SIZE, background);
-        ShmMetadata.writeV2(map, 0, WallClock.nowNanos(), DEPTH_UNIT_MM, planes);
-        try {
-            pub = ZmqSocket.publisher(s.target().zmqAddress());
-            pub.watchPeers();
-            Files.setPosixFilePermissions(Path.of(s.target().ipcPath()), PosixFilePermissions.fromString("rwxrwxrwx"));
-        } catch (IOException e) {
-            LOG.warn("event=chmod_failed path={} cause={}", s.target().ipcPath(), e.toString());
-        } catch (RuntimeException e) {
-            closeQuietly();
-            throw e;
-        }
         LOG.info("event=producer_started label={} shm={} zmq={} size={}x{} fps={} frames={} pattern={} next_frame_within_ms={}",
-                s.target().instance(), shmPath, s.target().zmqAddress(), s.width(), s.height(), s.fps(), s.frames(),
+                s.target().instance(), publisher.shmPath(), s.target().zmqAddress(), s.width(), s.height(), s.fps(), s.frames(),
                 s.pattern(), s.nextFrameWithinMs());
     }
 
@@ -287,9 +258,7 @@ public final class DummyProducer implements AutoCloseable {
             }
             map.put((int) (ShmMetadata.REGION_SIZE + depth.offsetBytes()), depthFrame.array());
         }
-        ShmMetadata.writeV2(ByteBuffer.wrap(metadata), frameId, timestampNs, DEPTH_UNIT_MM, planes);
-        map.put(0, metadata);
-        pub.send(SyncMessage.of(frameId, timestampNs, settings.target().instance()).encode());
+        publisher.publish(frameId, timestampNs, DEPTH_UNIT_MM);
         published++;
         PublishListener l = publishListener;
         if (l != null) {
@@ -305,7 +274,7 @@ public final class DummyProducer implements AutoCloseable {
      * @return true if one connected in time
      */
     public boolean awaitSubscriber(int timeoutMs) {
-        return pub.awaitPeer(timeoutMs);
+        return publisher.awaitSubscriber(timeoutMs);
     }
 
     /** Installs a publication observer. */
@@ -430,29 +399,10 @@ public final class DummyProducer implements AutoCloseable {
         return new int[] {x * 255 / Math.max(1, w - 1), y * 255 / Math.max(1, h - 1), ((x / 32 + y / 32) & 1) * 96 + 64};
     }
 
-    private void closeQuietly() {
-        try {
-            if (pub != null) {
-                pub.close();
-            }
-            if (channel != null) {
-                channel.close();
-            }
-            Files.deleteIfExists(shmPath);
-        } catch (IOException e) {
-            LOG.warn("event=producer_cleanup_failed shm={} cause={}", shmPath, e.toString());
-        }
-    }
-
     /** Unbinds the socket and unlinks the shared-memory object, as upstream does on exit. */
     @Override
     public void close() {
         stopped = true;
-        closeQuietly();
-        try {
-            Files.deleteIfExists(Path.of(settings.target().ipcPath()));
-        } catch (IOException e) {
-            LOG.warn("event=producer_cleanup_failed path={} cause={}", settings.target().ipcPath(), e.toString());
-        }
+        publisher.close();
     }
 }
