@@ -83,7 +83,7 @@ public final class ConvertCommand implements Callable<Integer> {
         try (Progress p = Progress.start("convert " + name, size, "bytes", out)) {
             GstRuntime.init();
             List<McapToMp4.Result> results = McapToMp4.convert(input, label,
-                    l -> file != null ? file : dir.resolve(stem + "_" + l + ".mp4"), startFrame, endFrame, p::set);
+                    l -> file != null ? file : McapToMp4.defaultOutput(dir, input, l), startFrame, endFrame, p::set);
             for (McapToMp4.Result r : results) {
                 out.printf("converted camera=%s output=%s frames=%d duration_s=%.3f%n", r.label(), r.output(), r.frames(),
                         (r.lastNs() - r.firstNs()) / 1e9);

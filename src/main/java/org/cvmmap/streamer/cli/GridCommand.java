@@ -6,8 +6,6 @@ import org.cvmmap.streamer.grid.LiveGrid;
 import org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget;
 import org.cvmmap.streamer.pipeline.GstRuntime;
 import org.cvmmap.streamer.record.GridMosaic;
-import org.cvmmap.streamer.record.McapToMp4;
-import org.cvmmap.streamer.record.Mp4Probe;
 import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.util.ExitCodes;
 import picocli.CommandLine.Command;
@@ -130,41 +128,25 @@ public final class GridCommand implements Callable<Integer> {
             }
         }
         GstRuntime.init();
-        Path tmp = null;
-        try {
-            List<GridMosaic.Input> in = new ArrayList<>();
+        try (Progress p = Progress.start("grid " + output.getFileName(), 1, "mosaics", out)) {
+            GridMosaic.Result r;
             if (mcapFile != null) {
-                tmp = Files.createTempDirectory(output.toAbsolutePath().getParent(), ".grid-");
-                Path dir = tmp;
-                for (McapToMp4.Result r : McapToMp4.convert(mcapFile, null, l -> dir.resolve(l + ".mp4"), 0, -1, n -> { })) {
-                    in.add(new GridMosaic.Input(r.output(), r.firstNs()));
-                }
+                r = GridMosaic.ofMcap(mcapFile, rows, cols, scale, fps, durationSeconds, output, GridMosaic.defaultEncoder());
             } else {
-                for (Path p : mp4s) {
-                    in.add(new GridMosaic.Input(p, 0));
+                List<GridMosaic.Input> in = mp4s.stream().map(m -> new GridMosaic.Input(m, 0)).toList();
+                if (in.size() > rows * cols) {
+                    throw new ConfigException("--layout", layout, in.size() + " inputs do not fit");
                 }
+                r = GridMosaic.make(in, rows, cols, scale, fps, durationSeconds, output, GridMosaic.defaultEncoder());
             }
-            if (in.size() > rows * cols) {
-                throw new ConfigException("--layout", layout, in.size() + " inputs do not fit");
-            }
-            int[] size = Mp4Probe.size(in.get(0).mp4());
-            int tw = Math.max(2, (int) Math.round(size[0] * scale) & ~1);
-            int th = Math.max(2, (int) Math.round(size[1] * scale) & ~1);
-            try (Progress p = Progress.start("grid " + output.getFileName(), in.size(), "inputs", out)) {
-                GridMosaic.Result r = GridMosaic.make(in, rows, cols, tw, th, fps, durationSeconds, output);
-                p.set(in.size());
-                out.printf("grid output=%s inputs=%d layout=%dx%d size=%dx%d encoder=%s%n", r.output(), in.size(), rows,
-                        cols, r.width(), r.height(), r.encoder());
-            }
+            p.set(1);
+            out.printf("grid output=%s inputs=%d layout=%dx%d size=%dx%d encoder=%s%n", r.output(), r.inputs(), rows,
+                    cols, r.width(), r.height(), r.encoder());
             out.flush();
             return 0;
         } catch (IOException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 6;
-        } finally {
-            if (tmp != null) {
-                RecordBundleCommand.deleteTree(tmp);
-            }
         }
     }
 

@@ -16,6 +16,7 @@ import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.glib.Natives;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,8 +70,9 @@ public final class GridMosaic {
      * @param encoder the encoder element used
      * @param width   picture width, pixels
      * @param height  picture height, pixels
+     * @param inputs  the recordings in it
      */
-    public record Result(Path output, String encoder, int width, int height) {
+    public record Result(Path output, String encoder, int width, int height, int inputs) {
     }
 
     private GridMosaic() {
@@ -91,6 +93,69 @@ public final class GridMosaic {
      */
     public static Result make(List<Input> inputs, int rows, int cols, int tileWidth, int tileHeight, int fps,
                               double durationSeconds, Path output) throws IOException {
+        return make(inputs, rows, cols, tileWidth, tileHeight, fps, durationSeconds, output, defaultEncoder());
+    }
+
+    /**
+     * Makes the mosaic of recordings, tiles at {@code scale} of the first one's picture (even sizes).
+     *
+     * @param scale tile size as a fraction of the first input's, (0, 1]
+     * @throws IOException naming the input or GStreamer's message; when the inputs do not fit R×C
+     */
+    public static Result make(List<Input> inputs, int rows, int cols, double scale, int fps, double durationSeconds,
+                              Path output, String encoder) throws IOException {
+        if (inputs.isEmpty() || inputs.size() > rows * cols) {
+            throw new IOException(inputs.size() + " cameras do not fit a " + rows + "x" + cols + " grid");
+        }
+        int[] size = Mp4Probe.size(inputs.get(0).mp4());
+        int tw = Math.max(2, (int) Math.round(size[0] * scale) & ~1);
+        int th = Math.max(2, (int) Math.round(size[1] * scale) & ~1);
+        return make(inputs, rows, cols, tw, th, fps, durationSeconds, output, encoder);
+    }
+
+    /**
+     * Makes the mosaic of every camera of an MCAP recording, in channel order, synced on their first
+     * frames' log times (remuxed to MP4s in a temporary folder beside the output, removed after).
+     *
+     * @throws IOException naming the file and what is wrong
+     */
+    public static Result ofMcap(Path mcap, int rows, int cols, double scale, int fps, double durationSeconds, Path output,
+                                String encoder) throws IOException {
+        Path tmp = Files.createTempDirectory(output.toAbsolutePath().getParent(), ".grid-");
+        try {
+            List<Input> in = new ArrayList<>();
+            for (McapToMp4.Result r : McapToMp4.convert(mcap, null, l -> tmp.resolve(l + ".mp4"), 0, -1, n -> { })) {
+                in.add(new Input(r.output(), r.firstNs()));
+            }
+            return make(in, rows, cols, scale, fps, durationSeconds, output, encoder);
+        } finally {
+            try (java.util.stream.Stream<Path> w = Files.walk(tmp)) {
+                for (Path x : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(x);
+                }
+            }
+        }
+    }
+
+    /** The software H.264 encoder of a mosaic (x264, fast preset). */
+    public static final String SOFTWARE_ENCODER = "x264enc speed-preset=veryfast";
+    /** The hardware H.264 encoder of a mosaic when the NVIDIA plugin is there. */
+    public static final String HARDWARE_ENCODER = "nvh264enc";
+
+    /** NVENC when its element exists, else x264 (as everywhere in the streamer). */
+    public static String defaultEncoder() {
+        return GstRuntime.hasElement(HARDWARE_ENCODER) ? HARDWARE_ENCODER : SOFTWARE_ENCODER;
+    }
+
+    /**
+     * Makes the mosaic with a given encoder.
+     *
+     * @param encoder an H.264 encoder element and its properties, e.g. {@value #SOFTWARE_ENCODER}
+     * @throws IOException naming the input or GStreamer's message
+     * @see #make(List, int, int, int, int, int, double, Path)
+     */
+    public static Result make(List<Input> inputs, int rows, int cols, int tileWidth, int tileHeight, int fps,
+                              double durationSeconds, Path output, String encoder) throws IOException {
         if (inputs.isEmpty() || inputs.size() > rows * cols) {
             throw new IllegalArgumentException(inputs.size() + " inputs do not fit a " + rows + "x" + cols + " grid");
         }
@@ -106,7 +171,6 @@ public final class GridMosaic {
             tiles.append(" sink_").append(i).append("::xpos=").append((i % cols) * tileWidth).append(" sink_").append(i)
                     .append("::ypos=").append((i / cols) * tileHeight);
         }
-        String encoder = GstRuntime.hasElement("nvh264enc") ? "nvh264enc" : "x264enc speed-preset=veryfast";
         Map<String, String> values = new LinkedHashMap<>();
         values.put("inputs", branches.toString());
         values.put("tiles", tiles.toString().strip());
@@ -164,7 +228,7 @@ public final class GridMosaic {
             if (error[0] != null) {
                 throw new IOException(error[0]);
             }
-            return new Result(output, encoder.split(" ")[0], cols * tileWidth, rows * tileHeight);
+            return new Result(output, encoder.split(" ")[0], cols * tileWidth, rows * tileHeight, inputs.size());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -63,6 +63,22 @@ public final class McapToMp4 {
     }
 
     /**
+     * Where a camera's MP4 goes by default: next to the recording, {@code foo.mcap} → {@code foo_<label>.mp4}.
+     *
+     * @param dir  the folder
+     * @param mcap the recording's file name or path (only its name is used)
+     */
+    public static Path defaultOutput(Path dir, Path mcap, String label) {
+        return dir.resolve(stem(mcap) + "_" + label + ".mp4");
+    }
+
+    /** A file's name without {@code .mcap}. */
+    public static String stem(Path mcap) {
+        String name = mcap.getFileName().toString();
+        return name.endsWith(".mcap") ? name.substring(0, name.length() - 5) : name;
+    }
+
+    /**
      * Converts.
      *
      * @param mcap       the recording

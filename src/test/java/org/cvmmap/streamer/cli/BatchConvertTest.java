@@ -55,7 +55,7 @@ class BatchConvertTest {
         StringWriter first = new StringWriter();
         assertThat(batch(first, "--root", data.toString(), "--recursive", "--jobs", "2")).as(first.toString()).isEqualTo(6);
         assertThat(first.toString()).contains("broken/cams.mcap status=unreadable-input", "event=progress_done",
-                "batch task=convert items=4 converted=3 skipped=0 failed=1");
+                "batch task=convert items=4 done=3 skipped=0 failed=1");
         String label = "batch-" + ProcessHandle.current().pid();
         for (String seg : new String[]{"seg0", "seg1", "nested/seg2"}) {
             Path mp4 = data.resolve(seg).resolve("cams_" + label + ".mp4");
@@ -69,14 +69,14 @@ class BatchConvertTest {
         Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
         StringWriter again = new StringWriter();
         assertThat(batch(again, "--root", data.toString(), "--recursive")).as(again.toString()).isZero();
-        assertThat(again.toString()).contains("converted=0 skipped=3 failed=0");
+        assertThat(again.toString()).contains("done=0 skipped=3 failed=0");
         StringWriter report = new StringWriter();
         assertThat(batch(report, "--root", data.toString(), "--recursive", "--report-existing", "--probe-existing")).isZero();
         assertThat(report.toString()).containsPattern("seg0/cams.mcap status=done").containsPattern("seg1/cams.mcap status=unreadable")
                 .doesNotContain("converted=");
         StringWriter probe = new StringWriter();
         assertThat(batch(probe, "--root", data.toString(), "--recursive", "--probe-existing")).as(probe.toString()).isZero();
-        assertThat(probe.toString()).contains("seg1/cams.mcap action=convert status=unreadable", "converted=1 skipped=2 failed=0");
+        assertThat(probe.toString()).contains("seg1/cams.mcap action=convert status=unreadable", "done=1 skipped=2 failed=0");
         assertThat(Peers.countFrames(new ProcessBuilder("ffprobe"), cut)).contains("nb_read_frames=" + frames);
 
         // a CSV: first-seen order, a duplicate once, relative to --csv-root

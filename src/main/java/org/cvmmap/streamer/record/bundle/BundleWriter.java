@@ -88,7 +88,8 @@ public final class BundleWriter {
      * @param cameras the cameras, in order
      * @param output  the new file (must not exist)
      * @return the plan and what was written
-     * @throws IOException when an input is not a one-camera video MCAP (naming it and why) or a file fails
+     * @throws IOException when an input is not a one-camera video MCAP (naming it and why), nearest/strict
+     *                     find no bundle (the recordings do not overlap: nothing is written), or a file fails
      */
     public static Result write(List<Camera> cameras, Path output, Settings settings) throws IOException {
         Map<String, long[]> times = new LinkedHashMap<>();
@@ -100,6 +101,15 @@ public final class BundleWriter {
         }
         BundlePlan.Plan plan = BundlePlan.plan(times, settings.policy(), settings.toleranceNs(), settings.copyRange(),
                 settings.startFrame(), settings.endFrame());
+        if (plan.bundles().isEmpty() && settings.policy() != BundlePlan.Policy.COPY) {
+            StringBuilder ranges = new StringBuilder();
+            for (int c = 0; c < cameras.size(); c++) {
+                long[] t = frames.get(c).logNs();
+                ranges.append(c == 0 ? "" : ", ").append(cameras.get(c).label()).append(' ')
+                        .append(t.length == 0 ? "no frames" : t[0] + ".." + t[t.length - 1] + " ns");
+            }
+            throw new IOException("no bundle: the recordings share no time within the selection (" + ranges + ")");
+        }
         int[] written = new int[cameras.size()];
         int[] depthWritten = new int[cameras.size()];
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output, StandardOpenOption.CREATE_NEW))) {
