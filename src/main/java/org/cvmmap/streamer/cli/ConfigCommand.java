@@ -37,9 +37,12 @@ public final class ConfigCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         List<StreamsConfig.Entry> streams = StreamsConfig.load(file);
+        List<StreamsConfig.BundleEntry> bundles = StreamsConfig.loadBundles(file, streams);
         if (action.equals("check")) {
             spec.commandLine().getOut().println("ok: " + file + ": " + streams.size() + " stream(s): "
-                    + String.join(", ", streams.stream().map(StreamsConfig.Entry::name).toList()));
+                    + String.join(", ", streams.stream().map(StreamsConfig.Entry::name).toList())
+                    + (bundles.isEmpty() ? "" : "; " + bundles.size() + " bundle(s): "
+                    + String.join(", ", bundles.stream().map(StreamsConfig.BundleEntry::name).toList())));
         } else {
             Map<String, Object> all = new LinkedHashMap<>();
             for (StreamsConfig.Entry e : streams) {
