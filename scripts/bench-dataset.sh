@@ -2,11 +2,12 @@
 # Benchmark (not a test) of the multi-camera dataset tools, side by side with gst-launch-1.0 in one run:
 #   record   a rig of 4 genlocked built-in producers (each its own process, 1280x720 BGR at 30 fps) recorded
 #            RECORD_S seconds by record-bundle (x264 veryfast zerolatency): CPU of the recording process
-#            (user+sys over the recording) and the disk rate of its one-camera recordings;
+#            (user+sys over the recording) and the disk rate of its one-camera recordings; then the same rig
+#            with a DEPTH plane (--depth) for DEPTH_S seconds: CPU, depth images kept, disk rate, zstd size;
 #   convert  the bundled MCAP's 4 cameras remuxed to MP4 (convert): media seconds per wall second,
 #            against gst-launch-1.0 remuxing the same 4 MP4s (filesrc ! qtdemux ! h264parse ! mp4mux);
 #   batch    8 segments (copies of that MCAP) converted by batch --jobs 1 and --jobs 2: wall seconds.
-# Prints the figures and writes target/bench/dataset.txt. Env: RECORD_S=20
+# Prints the figures and writes target/bench/dataset.txt. Env: RECORD_S=20 DEPTH_S=10
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/cvmmap-streamer.jar ] || mvn -B -q -ntp package -DskipTests
@@ -56,6 +57,40 @@ say "record: wall ${wall_s} s (recording ${rec} s + start + bundling), CPU ${cpu
 "$cli" inspect "$out/rig.mcap" >"$out/inspect.txt"
 frames=$(awk -F'messages=' '/^topic=\/cam/ {split($2, a, " "); printf "%s%s", sep, a[1]; sep="/"}' "$out/inspect.txt")
 say "record: video messages per camera ${frames} of $(( rec * 30 )) frames produced (what the encoders kept up with; the latest-frame queue drops the rest)"
+
+# 1b. record with depth: the same rig publishing v2 LEFT+DEPTH (720p GRAY/F32, 3.7 MB a frame), DEPTH_S
+#     seconds; the bundled file with zstd chunks against the one-camera recordings (uncompressed)
+dep=${DEPTH_S:-10}
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+wait 2>/dev/null || true
+pids=()
+origin=$(( $(date +%s%N) + 2000000000 ))
+for i in 1 2 3 4; do
+  "$cli" dummy-producer --label "bench-ds-$i" --width 1280 --height 720 --fps 30 --depth --genlock-origin-ns "$origin" \
+    >"$out/producer-depth-$i.log" 2>&1 &
+  pids+=($!)
+done
+sleep 3
+"$cli" record-bundle "${args[@]}" --output "$out/rig-depth.mcap" --duration-seconds "$dep" --keep-parts \
+  >"$out/record-depth.log" 2>&1 &
+rpid=$!
+cpu_last=0
+while kill -0 "$rpid" 2>/dev/null; do
+  cpu_last=$(awk '{print $14 + $15}' "/proc/$rpid/stat" 2>/dev/null || echo "$cpu_last")
+  sleep 0.5
+done
+wait "$rpid"
+parts_bytes=$(du -cb "$out"/rig-depth.mcap.parts/*.mcap | tail -1 | cut -f1)
+bundled_bytes=$(stat -c %s "$out/rig-depth.mcap")
+cpu_s=$(awk -v t="$cpu_last" -v hz="$hz" 'BEGIN{printf "%.1f", t / hz}')
+"$cli" inspect "$out/rig-depth.mcap" >"$out/inspect-depth.txt"
+depth=$(awk -F'messages=' '/^topic=\/cam.\/depth/ {split($2, a, " "); printf "%s%s", sep, a[1]; sep="/"}' "$out/inspect-depth.txt")
+video=$(awk -F'messages=' '/^topic=\/cam.\/video/ {split($2, a, " "); printf "%s%s", sep, a[1]; sep="/"}' "$out/inspect-depth.txt")
+say "record with depth: CPU ${cpu_s} s = $(awk -v c="$cpu_s" -v r="$dep" 'BEGIN{printf "%.2f", c / r}') cores over ${dep} s; video ${video}, depth images ${depth} per camera of $(( dep * 30 )); one-camera recordings $(( parts_bytes / 1000000 )) MB = $(awk -v b="$parts_bytes" -v r="$dep" 'BEGIN{printf "%.1f", b / r / 1e6}') MB/s to disk; bundled (zstd) $(( bundled_bytes / 1000000 )) MB ($(awk -v a="$bundled_bytes" -v b="$parts_bytes" 'BEGIN{printf "%.0f", 100 * a / b}') % of them)"
+rm -rf "$out/rig-depth.mcap.parts"
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done # the producers stop before the offline tools run
+wait 2>/dev/null || true
+pids=()
 
 # 2. convert: the 4 cameras remuxed, media seconds per wall second; gst-launch-1.0 on the same MP4s
 media_s=$(awk -F'duration_s=' '/^topic=\/cam/ {split($2, a, " "); s += a[1]} END {printf "%.1f", s}' "$out/inspect.txt")

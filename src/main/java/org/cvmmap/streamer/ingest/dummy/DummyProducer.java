@@ -84,8 +84,11 @@ public final class DummyProducer implements AutoCloseable {
         if (x == 0 && y == 0) {
             return frameId & 0xFFFFFF;
         }
-        return 500 + (int) ((7L * x + 13L * y + frameId) % 4000);
+        return 500 + (int) ((7L * x + 13L * y + frameId) % DEPTH_CYCLE);
     }
+
+    /** The period of the built-in producer's depth pattern, mm. */
+    private static final int DEPTH_CYCLE = 4000;
 
     /** What the producer draws. */
     public enum Pattern {
@@ -127,6 +130,9 @@ public final class DummyProducer implements AutoCloseable {
     private final List<PlaneDescriptor> planes;
     /** One frame's depth plane, rewritten per frame. */
     private final ByteBuffer depthFrame;
+    /** Per pixel {@code (7x + 13y) mod 4000}: a frame's depth is this shifted by the frame id ({@link #depthValue}). */
+    private final int[] depthBase;
+    private final float[] depthPixels;
     private final byte[] background;
     private final CvmmapPublisher publisher;
     /** The publisher's mapping: metadata at 0, payload from 256. */
@@ -174,6 +180,11 @@ public final class DummyProducer implements AutoCloseable {
         this.planes = depth == null ? List.of(left) : List.of(left, depth);
         this.depthFrame = depth == null ? null
                 : ByteBuffer.allocate((int) depth.sizeBytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        this.depthBase = new int[depth == null ? 0 : s.width() * s.height()];
+        for (int i = 0; i < depthBase.length; i++) {
+            depthBase[i] = (int) ((7L * (i % s.width()) + 13L * (i / s.width())) % DEPTH_CYCLE);
+        }
+        this.depthPixels = new float[depthBase.length];
         this.background = renderBackground(s.width(), s.height());
         this.levelFrame = new byte[s.pattern() == Pattern.LEVELS ? stride * s.height() : 0];
         this.writeNs = new long[s.nextFrameWithinMs() > 0 && s.frames() > 0 ? (int) Math.min(s.frames(), 1 << 20) : 0];
@@ -251,11 +262,13 @@ public final class DummyProducer implements AutoCloseable {
     public void publishFrame(long frameId, long timestampNs) {
         draw(frameId, timestampNs);
         if (depth != null) {
-            for (int y = 0; y < depth.height(); y++) {
-                for (int x = 0; x < depth.width(); x++) {
-                    depthFrame.putFloat((y * depth.width() + x) * 4, depthValue(frameId, x, y));
-                }
+            int shift = (int) (frameId % DEPTH_CYCLE);
+            for (int i = 0; i < depthPixels.length; i++) { // depthValue(frameId, x, y), without a division per pixel
+                int v = depthBase[i] + shift;
+                depthPixels[i] = 500 + (v >= DEPTH_CYCLE ? v - DEPTH_CYCLE : v);
             }
+            depthPixels[0] = depthValue(frameId, 0, 0);
+            depthFrame.asFloatBuffer().put(0, depthPixels);
             map.put((int) (ShmMetadata.REGION_SIZE + depth.offsetBytes()), depthFrame.array());
         }
         publisher.publish(frameId, timestampNs, DEPTH_UNIT_MM);
