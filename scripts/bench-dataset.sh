@@ -27,6 +27,15 @@ cleanup() {
 trap cleanup EXIT
 say() { echo "$*" | tee -a "$res"; }
 now_ms() { date +%s%3N; }
+# the user+sys clock ticks of process $1 when it ended (polled every 0.5 s)
+cpu_ticks_until_exit() {
+  local pid=$1 ticks=0
+  while kill -0 "$pid" 2>/dev/null; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo "$ticks")
+    sleep 0.5
+  done
+  echo "$ticks"
+}
 hz=$(getconf CLK_TCK)
 say "# bench-dataset $(date -u +%FT%TZ) on $(nproc) cores, $(uname -r), GStreamer $(gst-launch-1.0 --version | awk 'NR==1{print $NF}'), 4 cameras 1280x720@30, x264 veryfast zerolatency, ${rec} s"
 
@@ -43,12 +52,8 @@ sleep 3 # producers up (JVM start); the recording itself is timed by --duration-
 t0=$(now_ms)
 "$cli" record-bundle "${args[@]}" --output "$out/rig.mcap" --duration-seconds "$rec" --keep-parts >"$out/record.log" 2>&1 &
 rpid=$!
-cpu_last=0
-while kill -0 "$rpid" 2>/dev/null; do
-  cpu_last=$(awk '{print $14 + $15}' "/proc/$rpid/stat" 2>/dev/null || echo "$cpu_last")
-  sleep 0.5
-done
-wait "$rpid"
+cpu_last=$(cpu_ticks_until_exit "$rpid")
+wait "$rpid" # its exit status (set -e)
 t1=$(now_ms)
 parts_bytes=$(du -cb "$out"/rig.mcap.parts/*.mcap | tail -1 | cut -f1)
 cpu_s=$(awk -v t="$cpu_last" -v hz="$hz" 'BEGIN{printf "%.1f", t / hz}')
@@ -74,12 +79,8 @@ sleep 3
 "$cli" record-bundle "${args[@]}" --output "$out/rig-depth.mcap" --duration-seconds "$dep" --keep-parts \
   >"$out/record-depth.log" 2>&1 &
 rpid=$!
-cpu_last=0
-while kill -0 "$rpid" 2>/dev/null; do
-  cpu_last=$(awk '{print $14 + $15}' "/proc/$rpid/stat" 2>/dev/null || echo "$cpu_last")
-  sleep 0.5
-done
-wait "$rpid"
+cpu_last=$(cpu_ticks_until_exit "$rpid")
+wait "$rpid" # its exit status (set -e)
 parts_bytes=$(du -cb "$out"/rig-depth.mcap.parts/*.mcap | tail -1 | cut -f1)
 bundled_bytes=$(stat -c %s "$out/rig-depth.mcap")
 cpu_s=$(awk -v t="$cpu_last" -v hz="$hz" 'BEGIN{printf "%.1f", t / hz}')

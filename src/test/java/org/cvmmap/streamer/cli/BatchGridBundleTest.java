@@ -1,7 +1,6 @@
 package org.cvmmap.streamer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.cvmmap.streamer.StreamerApp;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.pipeline.GstRuntime;
@@ -27,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * openh264enc, as the hardware encoder: NVENC is not on CI), which ffprobe reads at 160×120.
  */
 class BatchGridBundleTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -37,13 +35,7 @@ class BatchGridBundleTest {
     }
 
     private static JsonNode bundleCheck(Path file) throws Exception {
-        McapCheck.assumeInstalled();
-        Process p = new ProcessBuilder("node", "test-peers/bundle-check.mjs", file.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        JsonNode j = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElse("{}"));
-        assertThat(j.path("ok").asBoolean()).as(out).isTrue();
-        return j;
+        return McapCheck.bundleCheck(file);
     }
 
     @Test

@@ -55,4 +55,26 @@ public final class McapCheck {
             throw new AssertionError("mcap-check printed no JSON for " + file + ":\n" + out);
         }
     }
+
+    /**
+     * Reads a bundled MCAP with {@code test-peers/bundle-check.mjs} (@mcap/core: topics, bundles, depth
+     * pixels) and requires it valid.
+     *
+     * @return the checker's JSON ({@code compression}, {@code topics}, {@code bundles})
+     * @throws AssertionError naming the checker's reason when the file is not valid
+     */
+    public static JsonNode bundleCheck(Path file) throws IOException, InterruptedException {
+        assumeInstalled();
+        Process p = new ProcessBuilder("node", "test-peers/bundle-check.mjs", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("bundle-check did not finish on " + file);
+        }
+        JsonNode j = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElse("{}"));
+        if (!j.path("ok").asBoolean()) {
+            throw new AssertionError("bundle-check refused " + file + ": " + (out.length() > 2000 ? out.substring(0, 2000) : out));
+        }
+        return j;
+    }
 }
