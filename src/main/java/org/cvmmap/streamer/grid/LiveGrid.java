@@ -149,6 +149,7 @@ public final class LiveGrid implements AutoCloseable {
         PlaneDescriptor left = new PlaneDescriptor(PlaneType.LEFT, PixelFormat.BGR, Depth.U8, width, height, width * 3L,
                 0, (long) width * 3 * height);
         publisher = new CvmmapPublisher(settings.publishAs(), List.of(left));
+        publisher.writeInitial(); // frame 0: black, until the first mosaic
         p.getBus().connect((Bus.ERROR) (source, code, message) -> {
             error = (source == null ? "?" : source.getName()) + ": " + message;
             LOG.error("event=grid_failed publish_as={} cause=\"{}\"", settings.publishAs().instance(), error);

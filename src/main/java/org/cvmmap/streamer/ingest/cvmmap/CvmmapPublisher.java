@@ -58,7 +58,6 @@ public final class CvmmapPublisher implements AutoCloseable {
             closeQuietly();
             throw new UncheckedIOException("cannot create shared memory " + shmPath + ": " + e.getMessage(), e);
         }
-        ShmMetadata.writeV2(map, 0, WallClock.nowNanos(), 0, this.planes);
         try {
             pub = ZmqSocket.publisher(target.zmqAddress());
             pub.watchPeers();
@@ -69,6 +68,15 @@ public final class CvmmapPublisher implements AutoCloseable {
             closeQuietly();
             throw e;
         }
+    }
+
+    /**
+     * Writes the metadata of frame 0 without a sync, as upstream does at start: call it after the first
+     * payload is in place (a reader that maps the object before the first sync then reads a whole frame,
+     * never one being drawn). Until then the metadata region is zeros, which readers refuse as invalid.
+     */
+    public void writeInitial() {
+        ShmMetadata.writeV2(map, 0, WallClock.nowNanos(), 0, planes);
     }
 
     /** The whole mapping: metadata at 0, the payload from {@value ShmMetadata#REGION_SIZE}. Write planes here. */

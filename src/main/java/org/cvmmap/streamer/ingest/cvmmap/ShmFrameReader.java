@@ -105,6 +105,22 @@ public final class ShmFrameReader implements AutoCloseable {
     /** @param path path of the shared-memory object */
     public ShmFrameReader(Path path) {
         this.path = path;
+        warmUp();
+    }
+
+    /**
+     * Runs the copy and compare paths once on scratch buffers, so that the first frame's copy does not
+     * also pay their first use (class set-up, measured at tens of ms in a cold JVM: longer than a frame
+     * period, so the first frames were torn by the producer's next write).
+     */
+    private static void warmUp() {
+        ByteBuffer a = ByteBuffer.allocateDirect(CHUNK);
+        ByteBuffer b = ByteBuffer.allocate(CHUNK);
+        for (int i = 0; i < 3; i++) {
+            b.put(0, a, 0, CHUNK);
+            a.slice(0, CHUNK).mismatch(b.slice(0, CHUNK));
+            a.get(0, new byte[ShmMetadata.REGION_SIZE]);
+        }
     }
 
     /**
@@ -158,27 +174,41 @@ public final class ShmFrameReader implements AutoCloseable {
         if (mapping == null) {
             return Result.of(Status.NO_OBJECT);
         }
-        mapping.get(0, before);
         ShmMetadata meta;
         RawVideoFormat format;
-        try {
-            meta = ShmMetadata.parse(before, mappedSize - ShmMetadata.REGION_SIZE);
-            PlaneDescriptor l = meta.left();
-            format = RawVideoFormat.of(l.pixelFormat(), l.depth(), l.width(), l.height());
-        } catch (MetadataException e) {
-            if (e.field().equals("payload_size_bytes") || e.field().equals("info.buffer_size")) {
-                mapping = null; // the producer grew the object: remap on the next sync
+        FrameBuffer dst;
+        for (int attempt = 1; ; attempt++) {
+            mapping.get(0, before);
+            try {
+                meta = ShmMetadata.parse(before, mappedSize - ShmMetadata.REGION_SIZE);
+                PlaneDescriptor l = meta.left();
+                format = RawVideoFormat.of(l.pixelFormat(), l.depth(), l.width(), l.height());
+            } catch (MetadataException e) {
+                if (e.field().equals("payload_size_bytes") || e.field().equals("info.buffer_size")) {
+                    mapping = null; // the producer grew the object: remap on the next sync
+                }
+                return new Result(Status.INVALID, null, e);
             }
-            return new Result(Status.INVALID, null, e);
-        }
-        if (meta.frameId() == lastFrameId && meta.timestampNs() == lastTimestamp && !objectChanged && !pendingReset) {
-            return Result.of(Status.DUPLICATE);
+            if (meta.frameId() == lastFrameId && meta.timestampNs() == lastTimestamp && !objectChanged && !pendingReset) {
+                return Result.of(Status.DUPLICATE);
+            }
+            dst = factory.allocate(format.gstSize());
+            // The allocation (a GStreamer buffer through JNA: slow the first time) may outlast a frame
+            // period; when the producer moved on meanwhile, nothing was copied yet: read the newer frame.
+            mapping.get(0, after);
+            if (Arrays.equals(before, after) || attempt == 3) {
+                break;
+            }
+            dst.discard();
         }
         PlaneDescriptor left = meta.left();
-        FrameBuffer dst = factory.allocate(format.gstSize());
         boolean intact = copyPlane(left, format, dst.data());
-        PlaneDescriptor depthPlane = meta.planes().stream().filter(p -> p.type() == PlaneType.DEPTH).findFirst()
-                .orElse(null);
+        PlaneDescriptor depthPlane = null;
+        for (PlaneDescriptor p : meta.planes()) { // no stream/lambda here: its first use costs tens of ms mid-copy
+            if (p.type() == PlaneType.DEPTH) {
+                depthPlane = p;
+            }
+        }
         byte[] depth = null;
         if (intact && depthPlane != null && wantDepth.getAsBoolean()) {
             depth = copyDepth(depthPlane);

@@ -191,6 +191,7 @@ public final class DummyProducer implements AutoCloseable {
         this.publisher = new CvmmapPublisher(s.target(), planes);
         this.map = publisher.mapping();
         map.put(ShmMetadata.REGION_SIZE, background);
+        publisher.writeInitial(); // frame 0: the background, complete before its metadata
         LOG.info("event=producer_started label={} shm={} zmq={} size={}x{} fps={} frames={} pattern={} next_frame_within_ms={}",
                 s.target().instance(), publisher.shmPath(), s.target().zmqAddress(), s.width(), s.height(), s.fps(), s.frames(),
                 s.pattern(), s.nextFrameWithinMs());
