@@ -11,6 +11,7 @@ import org.cvmmap.streamer.control.ProcessControlPlane;
 import org.cvmmap.streamer.control.proto.McapRecordingOptions;
 import org.cvmmap.streamer.control.proto.RecordingStartRequest;
 import org.cvmmap.streamer.control.proto.RecordingStatusResponse;
+import org.cvmmap.streamer.control.FleetStore;
 import org.cvmmap.streamer.util.ExitCodes;
 import org.cvmmap.streamer.util.Graphviz;
 import picocli.CommandLine.Command;
@@ -45,6 +46,7 @@ import java.util.concurrent.TimeoutException;
                 + "  ctl ls   (every streamer process and stream the cluster can see: host, instance, key, state, encoder, outputs)%n"
                 + "  ctl --key K record mp4|mcap start PATH [--topic T] [--frame-id F] [--depth-topic T] [--compression C] | stop | status%n"
                 + "  ctl --key BUNDLE record bundle start PATH [--compression C] | stop | status   (a bundles: entry of run --config)%n"
+                + "  ctl apply FLEET.yaml [--dry-run] | get [PREFIX] | delete HOST.STREAM | watch   (desired state, docs/fleet.md; ls shows desired vs observed)%n"
                 + "Exit codes: 0 ok, 1 bad flags, 2 request refused, 3 not permitted by NATS, 4 no streamer answers, 6 NATS unreachable, 5 graph --format svg without Graphviz, 6 NATS unreachable, 124 timeout.")
 public final class CtlCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -79,6 +81,12 @@ public final class CtlCommand implements Callable<Integer> {
     String depthTopic;
     @Option(names = "--compression", paramLabel = "C", description = "MCAP chunk compression: none, zstd or lz4 (record mcap start; default none).")
     String compression;
+    @Option(names = "--bucket", paramLabel = "NAME", defaultValue = FleetStore.DESIRED, description = "apply, get, delete, ls, watch: the desired-state bucket (default ${DEFAULT-VALUE}).")
+    String bucket;
+    @Option(names = "--dry-run", description = "apply: only print what would change.")
+    boolean dryRun;
+    @Option(names = "--kv-replicas", paramLabel = "N", defaultValue = "1", description = "Copies of a bucket made here (a JetStream cluster: 3) (default ${DEFAULT-VALUE}).")
+    int kvReplicas;
     @Parameters(paramLabel = "COMMAND", arity = "1..4", description = "status | graph | keyframe | restart | discover | ls | record FORMAT start PATH | record FORMAT stop | record FORMAT status | reload | streams (the last two with --instance ID: a whole run --config process)")
     List<String> command;
 
@@ -112,11 +120,30 @@ public final class CtlCommand implements Callable<Integer> {
         return infos.isEmpty() ? NO_STREAMER : ExitCodes.OK;
     }
 
+    /** The fleet verbs (docs/fleet.md). */
+    private int fleet(String verb, PrintWriter out, PrintWriter err) throws Exception {
+        FleetCtl f = new FleetCtl(nats.toConfig(), bucket, kvReplicas);
+        try {
+            return switch (verb) {
+                case "apply" -> command.size() != 2 ? usage(err, "apply needs FILE") : f.apply(Path.of(command.get(1)), dryRun, out, err);
+                case "get" -> command.size() > 2 ? usage(err, "get takes at most a key prefix") : f.get(command.size() == 2 ? command.get(1) : "", out);
+                case "delete" -> command.size() != 2 ? usage(err, "delete needs KEY (<instance-id>.<stream>)") : f.delete(command.get(1), out, err);
+                default -> f.watch(timeoutMs, out);
+            };
+        } catch (IOException e) {
+            err.println("error: " + e.getMessage());
+            return NATS_UNREACHABLE;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String verb = command.get(0);
+        if (List.of("apply", "get", "delete", "watch").contains(verb)) {
+            return fleet(verb, out, err);
+        }
         String endpoint;
         byte[] body = new byte[0];
         boolean recorder = false;
@@ -181,7 +208,21 @@ public final class CtlCommand implements Callable<Integer> {
         try {
             Duration timeout = Duration.ofMillis(timeoutMs);
             if (verb.equals("ls")) {
-                return list(client, out);
+                int rc = list(client, out);
+                boolean fleetShown = false;
+                java.io.StringWriter table = new java.io.StringWriter();
+                try { // desired against observed, when this cluster has a fleet
+                    fleetShown = new FleetCtl(nats.toConfig(), bucket, kvReplicas).table(new PrintWriter(table)) == ExitCodes.OK;
+                } catch (IOException | RuntimeException e) {
+                    table.write("fleet: " + e.getMessage() + "\n");
+                    fleetShown = false;
+                }
+                if (table.getBuffer().length() > 0) {
+                    out.println();
+                    out.print(table);
+                }
+                out.flush();
+                return fleetShown ? ExitCodes.OK : rc; // a fleet whose hosts run no stream now is still a fleet
             }
             if (verb.equals("discover")) {
                 List<JsonNode> infos = client.discover(Duration.ofMillis(Math.min(timeoutMs, 1000)));

@@ -31,6 +31,35 @@ public final class NatsOptions {
      *
      * @throws org.cvmmap.streamer.util.ConfigException naming the flag at fault (exit 2)
      */
+    /** These flags as the process-level keys of a streams config ({@code nats-url}, …), set ones only. */
+    java.util.Map<String, Object> processKeys() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("nats-url", url);
+        if (token != null) {
+            m.put("nats-token", token);
+        }
+        if (user != null) {
+            m.put("nats-user", user);
+        }
+        if (password != null) {
+            m.put("nats-password", password);
+        }
+        if (creds != null) {
+            m.put("nats-creds", creds.toString());
+        }
+        if (tls) {
+            m.put("nats-tls", true);
+        }
+        if (truststore != null) {
+            m.put("nats-tls-truststore", truststore.toString());
+        }
+        if (truststorePassword != null) {
+            m.put("nats-tls-truststore-password", truststorePassword);
+        }
+        m.put("nats-reconnect-wait-ms", reconnectWaitMs);
+        return m;
+    }
+
     NatsConfig toConfig() {
         return NatsConfig.of(url, token, user, password, creds, tls, truststore, truststorePassword, reconnectWaitMs);
     }

@@ -5,6 +5,8 @@ import org.apache.logging.log4j.Logger;
 import org.cvmmap.streamer.StreamerApp;
 import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.control.ControlService;
+import org.cvmmap.streamer.control.FleetAgent;
+import org.cvmmap.streamer.control.FleetStore;
 import org.cvmmap.streamer.control.ProcessControlPlane;
 import org.cvmmap.streamer.record.Recorder;
 import org.cvmmap.streamer.record.bundle.BundleRecorder;
@@ -26,7 +28,10 @@ import java.util.concurrent.Callable;
  * each with its own ingest, graph, outputs, recorders and NATS endpoints, each failing alone. SIGHUP
  * ({@link #reload()}) and the NATS endpoint {@code cvmmap.process.<instance-id>.reload}
  * ({@link ProcessControlPlane}) read the file again: added streams start, removed ones stop cleanly,
- * changed ones (another command line) stop and start again, the others are not touched.
+ * changed ones (another command line) stop and start again, the others are not touched. With
+ * {@code --desired-state kv[:BUCKET]} ({@link FleetAgent}, docs/fleet.md) the process also runs the streams
+ * the fleet's key-value bucket holds for its instance id, reconciled the same way on every change; a local
+ * stream wins over a desired entry of the same name (the entry is refused, said in its observed state).
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Runs every stream of a streams config (YAML; keys are the long flag names without --) in this "
@@ -40,8 +45,16 @@ import java.util.concurrent.Callable;
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LogManager.getLogger(RunCommand.class);
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The streams config (YAML).")
+    @Option(names = "--config", paramLabel = "FILE", description = "The streams config (YAML). Optional with --desired-state.")
     Path config;
+    @Option(names = "--desired-state", paramLabel = "kv[:BUCKET]", description = "Also run the streams the fleet's JetStream key-value bucket holds for this instance id (keys <instance-id>.<stream>; default bucket " + FleetStore.DESIRED + "), reconciled on every change (docs/fleet.md).")
+    String desiredState;
+    @Option(names = "--kv-replicas", paramLabel = "N", defaultValue = "1", description = "Copies of a bucket this process makes (a JetStream cluster: 3) (default ${DEFAULT-VALUE}).")
+    int kvReplicas;
+    @Option(names = "--instance-id", paramLabel = "ID", description = "This process on the cluster, without --config (with it, the file's instance-id).")
+    String instanceId;
+    @picocli.CommandLine.Mixin
+    NatsOptions natsFlags = new NatsOptions();
 
     /** One running stream. */
     private record Running(StreamsConfig.Entry entry, StreamerApp app, Thread thread) {
@@ -58,6 +71,17 @@ public final class RunCommand implements Callable<Integer> {
     private int firstFailure = ExitCodes.OK;
     private int reloading;
     private boolean stopping;
+    /** The fleet's side of this process, with --desired-state. */
+    private FleetAgent fleet;
+    /** Desired streams that validated: name → entry (under the monitor). */
+    private final Map<String, StreamsConfig.Entry> desiredEntries = new LinkedHashMap<>();
+    /** Desired entries and their revisions, and why an entry was refused: name → state (under the monitor). */
+    private final Map<String, FleetAgent.Desired> desiredRevisions = new LinkedHashMap<>();
+    private final Map<String, String> desiredRefused = new LinkedHashMap<>();
+    /** The revision of each desired entry that runs (the last one that validated). */
+    private final Map<String, Long> desiredApplied = new LinkedHashMap<>();
+    /** The process-level keys desired streams get (NATS, instance id): the file's, or the flags'. */
+    private Map<String, Object> processKeys = Map.of();
 
     /**
      * What a reload did.
@@ -72,8 +96,14 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        List<StreamsConfig.Entry> streams = StreamsConfig.load(config);
-        bundleEntries = StreamsConfig.loadBundles(config, streams);
+        if (config == null && desiredState == null) {
+            throw new ConfigException("--config", "(missing)", "give --config FILE and/or --desired-state kv[:BUCKET]");
+        }
+        List<StreamsConfig.Entry> streams = config == null ? List.of() : StreamsConfig.load(config);
+        bundleEntries = config == null ? List.of() : StreamsConfig.loadBundles(config, streams);
+        if (desiredState != null) {
+            fleet = newFleetAgent(streams);
+        }
         for (StreamsConfig.BundleEntry b : bundleEntries) {
             bundles.put(b.name(), new BundleRecorder(b.name(), b.members(), this::mcapRecorder, b.settings()));
         }
@@ -91,16 +121,23 @@ public final class RunCommand implements Callable<Integer> {
         if (plane != null) {
             plane.start();
         }
+        if (fleet != null) {
+            org.cvmmap.streamer.pipeline.GstRuntime.init(); // before the first desired stream: it then starts without it
+            fleet.start();
+        }
         observe = Observe.start(streams.isEmpty() ? "off" : streams.get(0).command().httpListen);
         try {
             synchronized (this) {
                 streams.forEach(this::start);
-                while (!running.isEmpty() || reloading > 0) {
+                while (!running.isEmpty() || reloading > 0 || (fleet != null && !stopping)) {
                     wait();
                 }
                 return firstFailure;
             }
         } finally {
+            if (fleet != null) {
+                fleet.close();
+            }
             if (plane != null) {
                 plane.close();
             }
@@ -178,6 +215,7 @@ public final class RunCommand implements Callable<Integer> {
 
     private synchronized void stopAll0() {
         stopping = true;
+        notifyAll(); // a process held open by --desired-state with no stream running ends too
         running.values().forEach(r -> r.app().requestStop("signal"));
     }
 
@@ -201,11 +239,29 @@ public final class RunCommand implements Callable<Integer> {
      * @throws ConfigException when the file does not validate (nothing changes)
      */
     ReloadResult apply() {
-        List<StreamsConfig.Entry> next = StreamsConfig.load(config);
-        List<StreamsConfig.BundleEntry> nextBundles = StreamsConfig.loadBundles(config, next);
-        if (!nextBundles.equals(bundleEntries)) {
-            LOG.warn("event=reload_bundles_kept file={} cause=\"bundles are read at start; restart the process to apply "
-                    + "changed bundles\"", config);
+        List<StreamsConfig.Entry> local = config == null ? List.of() : StreamsConfig.load(config);
+        if (config != null) {
+            List<StreamsConfig.BundleEntry> nextBundles = StreamsConfig.loadBundles(config, local);
+            if (!nextBundles.equals(bundleEntries)) {
+                LOG.warn("event=reload_bundles_kept file={} cause=\"bundles are read at start; restart the process to apply "
+                        + "changed bundles\"", config);
+            }
+        }
+        return apply(local);
+    }
+
+    /**
+     * Applies the difference between what runs and {@code local} plus the desired entries that validated
+     * (a local stream winning over a desired one of its name).
+     */
+    private ReloadResult apply(List<StreamsConfig.Entry> local) {
+        List<StreamsConfig.Entry> next = new ArrayList<>(local);
+        synchronized (this) {
+            for (StreamsConfig.Entry e : desiredEntries.values()) {
+                if (local.stream().noneMatch(l -> l.name().equals(e.name()))) {
+                    next.add(e);
+                }
+            }
         }
         List<Running> toStop = new ArrayList<>();
         List<StreamsConfig.Entry> toStart = new ArrayList<>();
@@ -225,7 +281,8 @@ public final class RunCommand implements Callable<Integer> {
                     (e == null ? removed : changed).add(r.entry().name());
                     toStop.add(r);
                     stoppedByReload.add(r.app());
-                    r.app().requestStop(e == null ? "removed from " + config : "changed in " + config);
+                    r.app().requestStop((e == null ? "removed from " : "changed in ")
+                            + (config == null ? "the desired state" : config.toString()));
                 }
             }
             for (StreamsConfig.Entry e : next) {
@@ -253,9 +310,140 @@ public final class RunCommand implements Callable<Integer> {
             notifyAll();
         }
         int unchanged = next.size() - added.size() - changed.size();
-        LOG.info("event=reload file={} added={} changed={} removed={} unchanged={}", config, names(added), names(changed),
-                names(removed), unchanged);
+        LOG.info("event=reload file={} added={} changed={} removed={} unchanged={}", config == null ? "-" : config,
+                names(added), names(changed), names(removed), unchanged);
+        if (fleet != null) {
+            removed.forEach(fleet::forget);
+        }
         return new ReloadResult(added, changed, removed, unchanged);
+    }
+
+    /** The fleet agent: NATS and instance id from the file's streams, else from the flags. */
+    private FleetAgent newFleetAgent(List<StreamsConfig.Entry> streams) {
+        if (!desiredState.equals("kv") && !desiredState.startsWith("kv:")) {
+            throw new ConfigException("--desired-state", desiredState, "must be kv or kv:BUCKET");
+        }
+        String bucket = desiredState.equals("kv") ? FleetStore.DESIRED : desiredState.substring(3);
+        if (!bucket.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new ConfigException("--desired-state", desiredState, "the bucket name must match [A-Za-z0-9_-]{1,64}");
+        }
+        if (kvReplicas < 1 || kvReplicas > 5) {
+            throw new ConfigException("--kv-replicas", kvReplicas, "must be within 1..5");
+        }
+        org.cvmmap.streamer.config.NatsConfig nats;
+        String id;
+        Map<String, Object> keys = new LinkedHashMap<>();
+        if (!streams.isEmpty()) {
+            StreamerConfig first = streams.get(0).config();
+            if (first.nats() == null) {
+                throw new ConfigException("--desired-state", desiredState, "needs NATS, which " + config + " turns off");
+            }
+            nats = first.nats();
+            id = first.instanceId();
+            keys.putAll(StreamsConfig.processKeys(config));
+        } else {
+            if (instanceId == null || instanceId.isBlank()) {
+                throw new ConfigException("--instance-id", "(missing)", "--desired-state without --config needs --instance-id");
+            }
+            nats = natsFlags.toConfig();
+            id = instanceId;
+            keys.putAll(natsFlags.processKeys());
+        }
+        keys.put("instance-id", id);
+        processKeys = keys;
+        return new FleetAgent(nats, bucket, id, kvReplicas, this::desiredChanged, this::observedStates);
+    }
+
+    /**
+     * A new snapshot of this process's desired entries (the agent's thread): each validated as the stream
+     * of a streams config (with this process's NATS keys), then reconciled with what runs.
+     */
+    private void desiredChanged(Map<String, FleetAgent.Desired> snapshot) {
+        List<String> localNames;
+        try {
+            localNames = config == null ? List.of() : StreamsConfig.load(config).stream().map(StreamsConfig.Entry::name).toList();
+        } catch (ConfigException e) {
+            localNames = List.of();
+        }
+        Map<String, StreamsConfig.Entry> valid = new LinkedHashMap<>();
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (Map.Entry<String, FleetAgent.Desired> d : snapshot.entrySet()) {
+            String name = d.getKey();
+            String where = "kv:" + name + "@" + d.getValue().revision();
+            if (localNames.contains(name)) {
+                refused.put(name, where + ": " + config + " has a stream of this name, which wins");
+                continue;
+            }
+            try {
+                valid.put(name, StreamsConfig.fromDocument(where, name, d.getValue().document(), processKeys));
+            } catch (ConfigException e) {
+                refused.put(name, e.getMessage());
+            }
+        }
+        refused.forEach((name, why) -> LOG.error("event=desired_refused stream={} revision={} cause=\"{}\" "
+                + "action=\"the running streams kept\"", name, snapshot.get(name).revision(), why));
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            // a refused entry keeps the stream of its last valid revision running, as a refused reload does
+            Map<String, Long> applied = new LinkedHashMap<>();
+            for (String name : valid.keySet()) {
+                applied.put(name, snapshot.get(name).revision());
+            }
+            for (String name : refused.keySet()) {
+                StreamsConfig.Entry old = desiredEntries.get(name);
+                if (old != null) {
+                    valid.put(name, old);
+                    applied.put(name, desiredApplied.get(name));
+                }
+            }
+            desiredApplied.clear();
+            desiredApplied.putAll(applied);
+            desiredEntries.clear();
+            desiredEntries.putAll(valid);
+            desiredRevisions.clear();
+            desiredRevisions.putAll(snapshot);
+            desiredRefused.clear();
+            desiredRefused.putAll(refused);
+        }
+        try {
+            apply(config == null ? List.of() : StreamsConfig.load(config));
+        } catch (ConfigException e) {
+            LOG.error("event=reload_refused file={} cause=\"{}\" action=\"running streams kept\" via=kv", config,
+                    e.getMessage());
+        }
+    }
+
+    /** Every stream's observed state for the fleet (the agent's heartbeat). */
+    private synchronized Map<String, Map<String, Object>> observedStates() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        running.forEach((name, r) -> {
+            Map<String, Object> st = r.app().status();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("state", "running");
+            m.put("source", desiredEntries.get(name) == r.entry() ? "kv" : "config");
+            m.put("revision", desiredEntries.get(name) == r.entry() ? desiredApplied.get(name) : null);
+            m.put("key", st.get("key"));
+            m.put("encoder", st.get("encoder"));
+            m.put("frames", st.get("frames"));
+            m.put("outputs", st.get("outputs"));
+            m.put("uptime_s", st.get("uptime_s"));
+            m.put("error", desiredRefused.getOrDefault(name, ""));
+            out.put(name, m);
+        });
+        desiredRefused.forEach((name, why) -> {
+            if (!out.containsKey(name)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("state", "refused");
+                m.put("source", "kv");
+                FleetAgent.Desired d = desiredRevisions.get(name);
+                m.put("revision", d == null ? null : d.revision());
+                m.put("error", why);
+                out.put(name, m);
+            }
+        });
+        return out;
     }
 
     private static String names(List<String> l) {

@@ -153,13 +153,23 @@ final class StreamsConfig {
      * @throws ConfigException naming the file, the stream, the key and the value (exit 2)
      */
     static List<Entry> load(Path file, java.util.function.Function<String, String> env) {
-        EnvDefaults defaults = new EnvDefaults(env);
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException("--config", file, "cannot be read: " + e.getMessage());
         }
+        return load(file.toString(), text, env);
+    }
+
+    /**
+     * Validates a streams config given as text (a file's, or one made of a desired-state entry).
+     *
+     * @param file what to call it in errors
+     * @throws ConfigException naming it, the stream, the key and the value (exit 2)
+     */
+    static List<Entry> load(String file, String text, java.util.function.Function<String, String> env) {
+        EnvDefaults defaults = new EnvDefaults(env);
         List<Entry> out = new java.util.ArrayList<>();
         Map<String, String> natsKeys = new HashMap<>();
         Set<String> keys = streamKeys();
@@ -169,7 +179,7 @@ final class StreamsConfig {
                 fromEnv.add(k);
             }
         }
-        for (StreamsFile.Stream s : StreamsFile.parse(file.toString(), text, keys, fromEnv)) {
+        for (StreamsFile.Stream s : StreamsFile.parse(file, text, keys, fromEnv)) {
             String where = file + ": streams." + s.name();
             StreamCommand cmd = new StreamCommand();
             try {
@@ -196,6 +206,53 @@ final class StreamsConfig {
             out.add(new Entry(s.name(), config, s.args(), cmd));
         }
         return out;
+    }
+
+    /**
+     * The process-level keys of a streams config's top level (NATS, instance id, …), as written.
+     *
+     * @throws ConfigException when the file cannot be read or is not YAML
+     */
+    static Map<String, Object> processKeys(Path file) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                    .readTree(Files.readString(file, StandardCharsets.UTF_8));
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (String k : StreamsFile.PROCESS_KEYS) {
+                if (root != null && root.has(k) && root.get(k).isValueNode()) {
+                    com.fasterxml.jackson.databind.JsonNode v = root.get(k);
+                    out.put(k, v.isBoolean() ? v.booleanValue() : v.isNumber() ? v.numberValue() : v.asText());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new ConfigException("--config", file, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * One stream from a desired-state document (its keys as JSON, docs/fleet.md), validated as the stream
+     * {@code name} of a streams config whose top level holds {@code processKeys}.
+     *
+     * @param where what to call it in errors ({@code kv:NAME@REVISION})
+     * @throws ConfigException naming {@code where}, the key and the value (exit 2)
+     */
+    static Entry fromDocument(String where, String name, String document, Map<String, Object> processKeys) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
+        processKeys.forEach((k, v) -> root.set(k, json.valueToTree(v)));
+        com.fasterxml.jackson.databind.JsonNode doc;
+        try {
+            doc = json.readTree(document);
+        } catch (IOException e) {
+            throw new ConfigException(where, "(document)", "is not JSON: " + e.getMessage());
+        }
+        if (doc == null || !doc.isObject()) {
+            throw new ConfigException(where, "(document)", "must be a JSON object of stream keys");
+        }
+        root.putObject("streams").set(name, doc);
+        List<Entry> one = load(where, root.toString(), System::getenv);
+        return one.get(0);
     }
 
     /**
