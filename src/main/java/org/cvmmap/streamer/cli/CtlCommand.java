@@ -130,6 +130,9 @@ public final class CtlCommand implements Callable<Integer> {
                 case "delete" -> command.size() != 2 ? usage(err, "delete needs KEY (<instance-id>.<stream>)") : f.delete(command.get(1), out, err);
                 default -> f.watch(timeoutMs, out);
             };
+        } catch (FleetStore.NotPermittedException e) {
+            err.println("error: " + e.getMessage());
+            return NOT_PERMITTED;
         } catch (IOException e) {
             err.println("error: " + e.getMessage());
             return NATS_UNREACHABLE;

@@ -77,6 +77,8 @@ final class FleetCtl {
             } catch (FleetStore.ConcurrentChangeException e) {
                 err.println("error: " + e.getMessage());
                 return ExitCodes.CONFIG;
+            } catch (IOException e) {
+                throw store.explain(e);
             }
             out.printf("apply bucket=%s hosts=%d create=%d update=%d delete=%d same=%d%n", bucket, desired.size(),
                     plan.create().size(), plan.update().size(), plan.delete().size(), plan.same().size());

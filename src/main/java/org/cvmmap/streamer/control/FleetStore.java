@@ -37,10 +37,13 @@ public final class FleetStore implements AutoCloseable {
 
     private final Connection connection;
     private final boolean owned;
+    /** The last permissions violation the server reported to this connection (ctl), or null. */
+    private final java.util.concurrent.atomic.AtomicReference<String> violation;
 
-    private FleetStore(Connection connection, boolean owned) {
+    private FleetStore(Connection connection, boolean owned, java.util.concurrent.atomic.AtomicReference<String> violation) {
         this.connection = connection;
         this.owned = owned;
+        this.violation = violation;
     }
 
     /**
@@ -49,13 +52,26 @@ public final class FleetStore implements AutoCloseable {
      * @throws IOException when no server of {@code config} answers
      */
     public static FleetStore connect(NatsConfig config) throws IOException, InterruptedException {
-        return new FleetStore(Nats.connect(NatsConnections.options(config).maxReconnects(0)
-                .connectionName("cvmmap-streamer ctl fleet").build()), true);
+        java.util.concurrent.atomic.AtomicReference<String> violation = new java.util.concurrent.atomic.AtomicReference<>();
+        io.nats.client.ErrorListener errors = new io.nats.client.ErrorListener() {
+            @Override
+            public void errorOccurred(Connection conn, String error) {
+                if (error.contains("Permissions Violation")) {
+                    violation.set(error);
+                }
+            }
+        };
+        try {
+            return new FleetStore(Nats.connect(NatsConnections.options(config).maxReconnects(0)
+                    .connectionName("cvmmap-streamer ctl fleet").errorListener(errors).build()), true, violation);
+        } catch (IOException e) {
+            throw new IOException(NatsConnections.cause(e, null), e);
+        }
     }
 
     /** Over a connection someone else owns (not closed by {@link #close()}). */
     public static FleetStore over(Connection connection) {
-        return new FleetStore(connection, false);
+        return new FleetStore(connection, false, new java.util.concurrent.atomic.AtomicReference<>());
     }
 
     /**
@@ -163,6 +179,23 @@ public final class FleetStore implements AutoCloseable {
             throw new IOException(kv.getBucketName() + " " + at.key() + ": " + e.getMessage(), e);
         }
         return done;
+    }
+
+    /**
+     * Turns a failure of a JetStream request into {@link NotPermittedException} when the server reported a
+     * permissions violation to this connection meanwhile (a refused publish gets no reply: the request
+     * would otherwise read as a timeout).
+     */
+    public IOException explain(IOException e) {
+        String v = violation.getAndSet(null);
+        return v == null ? e : new NotPermittedException(v);
+    }
+
+    /** The server's permissions do not let this user do it. */
+    public static final class NotPermittedException extends IOException {
+        NotPermittedException(String server) {
+            super("NATS does not permit this user that (" + server.strip() + ")");
+        }
     }
 
     /** Someone changed an entry between our read and our write: nothing of it was overwritten. */
