@@ -51,7 +51,7 @@ public final class RunCommand implements Callable<Integer> {
     String desiredState;
     @Option(names = "--kv-replicas", paramLabel = "N", defaultValue = "1", description = "Copies of a bucket this process makes (a JetStream cluster: 3) (default ${DEFAULT-VALUE}).")
     int kvReplicas;
-    @Option(names = "--instance-id", paramLabel = "ID", description = "This process on the cluster, without --config (with it, the file's instance-id).")
+    @Option(names = "--instance-id", paramLabel = "ID", defaultValue = "${env:CVMMAP_INSTANCE_ID}", description = "This process on the cluster, without --config (with it, the file's instance-id). Default: env CVMMAP_INSTANCE_ID.")
     String instanceId;
     @picocli.CommandLine.Mixin
     NatsOptions natsFlags = new NatsOptions();
@@ -99,7 +99,7 @@ public final class RunCommand implements Callable<Integer> {
         if (config == null && desiredState == null) {
             throw new ConfigException("--config", "(missing)", "give --config FILE and/or --desired-state kv[:BUCKET]");
         }
-        List<StreamsConfig.Entry> streams = config == null ? List.of() : StreamsConfig.load(config);
+        List<StreamsConfig.Entry> streams = loadLocal();
         bundleEntries = config == null ? List.of() : StreamsConfig.loadBundles(config, streams);
         if (desiredState != null) {
             fleet = newFleetAgent(streams);
@@ -239,7 +239,7 @@ public final class RunCommand implements Callable<Integer> {
      * @throws ConfigException when the file does not validate (nothing changes)
      */
     ReloadResult apply() {
-        List<StreamsConfig.Entry> local = config == null ? List.of() : StreamsConfig.load(config);
+        List<StreamsConfig.Entry> local = loadLocal();
         if (config != null) {
             List<StreamsConfig.BundleEntry> nextBundles = StreamsConfig.loadBundles(config, local);
             if (!nextBundles.equals(bundleEntries)) {
@@ -318,7 +318,15 @@ public final class RunCommand implements Callable<Integer> {
         return new ReloadResult(added, changed, removed, unchanged);
     }
 
-    /** The fleet agent: NATS and instance id from the file's streams, else from the flags. */
+    /** The local streams: none without --config; with --desired-state the file may hold process keys only. */
+    private List<StreamsConfig.Entry> loadLocal() {
+        if (config == null) {
+            return List.of();
+        }
+        return desiredState != null ? StreamsConfig.loadHost(config) : StreamsConfig.load(config);
+    }
+
+    /** The fleet agent: NATS and instance id from the file (its process keys), else from the flags. */
     private FleetAgent newFleetAgent(List<StreamsConfig.Entry> streams) {
         if (!desiredState.equals("kv") && !desiredState.startsWith("kv:")) {
             throw new ConfigException("--desired-state", desiredState, "must be kv or kv:BUCKET");
@@ -333,8 +341,12 @@ public final class RunCommand implements Callable<Integer> {
         org.cvmmap.streamer.config.NatsConfig nats;
         String id;
         Map<String, Object> keys = new LinkedHashMap<>();
-        if (!streams.isEmpty()) {
-            StreamerConfig first = streams.get(0).config();
+        if (config != null) {
+            // the process keys as a stream of this file would get them (env overrides, defaults, checks):
+            // a stand-in stream that is never started
+            StreamerConfig first = streams.isEmpty() ? StreamsConfig.fromDocument(config.toString(), "process",
+                    "{\"input-mode\":\"dummy\",\"codec\":\"h264\",\"rtp\":true,\"rtp-endpoint\":\"127.0.0.1:9\"}",
+                    StreamsConfig.processKeys(config)).config() : streams.get(0).config();
             if (first.nats() == null) {
                 throw new ConfigException("--desired-state", desiredState, "needs NATS, which " + config + " turns off");
             }
@@ -361,7 +373,7 @@ public final class RunCommand implements Callable<Integer> {
     private void desiredChanged(Map<String, FleetAgent.Desired> snapshot) {
         List<String> localNames;
         try {
-            localNames = config == null ? List.of() : StreamsConfig.load(config).stream().map(StreamsConfig.Entry::name).toList();
+            localNames = loadLocal().stream().map(StreamsConfig.Entry::name).toList();
         } catch (ConfigException e) {
             localNames = List.of();
         }
@@ -408,7 +420,7 @@ public final class RunCommand implements Callable<Integer> {
             desiredRefused.putAll(refused);
         }
         try {
-            apply(config == null ? List.of() : StreamsConfig.load(config));
+            apply(loadLocal());
         } catch (ConfigException e) {
             LOG.error("event=reload_refused file={} cause=\"{}\" action=\"running streams kept\" via=kv", config,
                     e.getMessage());

@@ -169,6 +169,24 @@ final class StreamsConfig {
      * @throws ConfigException naming it, the stream, the key and the value (exit 2)
      */
     static List<Entry> load(String file, String text, java.util.function.Function<String, String> env) {
+        return load(file, text, env, false);
+    }
+
+    /**
+     * Reads and validates a file that may have no streams (a fleet host: {@code run --desired-state}).
+     *
+     * @throws ConfigException naming the file, the stream, the key and the value (exit 2)
+     */
+    static List<Entry> loadHost(Path file) {
+        try {
+            return load(file.toString(), Files.readString(file, StandardCharsets.UTF_8), System::getenv, true);
+        } catch (IOException e) {
+            throw new ConfigException("--config", file, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static List<Entry> load(String file, String text, java.util.function.Function<String, String> env,
+                                    boolean noStreamsOk) {
         EnvDefaults defaults = new EnvDefaults(env);
         List<Entry> out = new java.util.ArrayList<>();
         Map<String, String> natsKeys = new HashMap<>();
@@ -179,7 +197,7 @@ final class StreamsConfig {
                 fromEnv.add(k);
             }
         }
-        for (StreamsFile.Stream s : StreamsFile.parse(file, text, keys, fromEnv)) {
+        for (StreamsFile.Stream s : StreamsFile.parse(file, text, keys, fromEnv, noStreamsOk)) {
             String where = file + ": streams." + s.name();
             StreamCommand cmd = new StreamCommand();
             try {

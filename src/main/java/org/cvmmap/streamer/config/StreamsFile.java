@@ -89,6 +89,18 @@ public final class StreamsFile {
      * @throws ConfigException naming file, place and value (exit 2)
      */
     public static List<Stream> parse(String file, String yaml, Set<String> streamKeys, Set<String> fromEnv) {
+        return parse(file, yaml, streamKeys, fromEnv, false);
+    }
+
+    /**
+     * Reads a streams config.
+     *
+     * @param noStreamsOk whether a file without {@code streams:} is fine (a host whose streams all come from
+     *                    the fleet's desired state: only its process-level keys)
+     * @throws ConfigException naming file, place and value (exit 2)
+     */
+    public static List<Stream> parse(String file, String yaml, Set<String> streamKeys, Set<String> fromEnv,
+                                     boolean noStreamsOk) {
         JsonNode root;
         try {
             root = new YAMLMapper().readTree(yaml);
@@ -119,6 +131,9 @@ public final class StreamsFile {
                     process.put(key, e.getValue());
                 }
             }
+        }
+        if (noStreamsOk && (streams == null || streams.isNull() || (streams.isObject() && streams.isEmpty()))) {
+            return List.of();
         }
         if (streams == null || !streams.isObject() || streams.isEmpty()) {
             throw new ConfigException(file + ": streams", streams == null ? "(missing)" : text("streams", streams),

@@ -17,6 +17,17 @@ class StreamsFileTest {
     private static final Set<String> KEYS = Set.of("input-uri", "codec", "gop", "rtp", "rtp-endpoint", "rtmp", "rtmp-url");
 
     @Test
+    void aFleetHostFileMayHoldProcessKeysOnly() {
+        String host = "nats-url: nats://n1:4222\ninstance-id: rig-a\n";
+        assertThat(StreamsFile.parse("host.yaml", host, KEYS, Set.of(), true)).isEmpty();
+        assertThat(StreamsFile.parse("host.yaml", host + "streams: {}\n", KEYS, Set.of(), true)).isEmpty();
+        assertThatThrownBy(() -> StreamsFile.parse("host.yaml", host, KEYS, Set.of(), false))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("host.yaml: streams=(missing)");
+        assertThatThrownBy(() -> StreamsFile.parse("host.yaml", host + "codec: h264\n", KEYS, Set.of(), true))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("is a stream key");
+    }
+
+    @Test
     void defaultsThenTheStreamThenTheProcessKeysMakeEachCommandLine() {
         List<StreamsFile.Stream> s = StreamsFile.parse("f.yaml", """
                 defaults: {codec: h264, gop: 30, rtp: true}

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The fleet under the permissions of {@code config/nats-server-fleet.conf} (docs/fleet.md) on a real
- * nats-server with JetStream: a streamer logged in as {@code streamer} watches its desired entries and
+ * nats-server with JetStream: a streamer logged in as {@code streamer} (a host file holding only its process
+ * keys: {@code run --config host.yaml --desired-state kv}) watches its desired entries and
  * writes its observed state; the {@code operator} applies a fleet file, which starts the stream; the
  * {@code viewer} reads the fleet table but its apply writes nothing; a wrong password is refused.
  */
@@ -47,8 +48,10 @@ class FleetPermissionsTest {
         try (NatsServer nats = NatsServer.start(List.of("-c", conf.toString(), "-js", "-sd", dir.resolve("js").toString()),
                 PASSWORDS); LogCapture log = LogCapture.open()) {
             org.cvmmap.streamer.cli.RunCommand cmd = new org.cvmmap.streamer.cli.RunCommand();
-            new picocli.CommandLine(cmd).parseArgs("--instance-id", host, "--desired-state", "kv", "--nats-url", nats.url(),
-                    "--nats-user", "streamer", "--nats-password", "streamer-pw-f");
+            Path hostFile = dir.resolve("host.yaml"); // a fleet host's file: process keys only, its streams all desired
+            Files.writeString(hostFile, "nats-url: " + nats.url() + "\nnats-user: streamer\nnats-password: streamer-pw-f\n"
+                    + "instance-id: " + host + "\n");
+            new picocli.CommandLine(cmd).parseArgs("--config", hostFile.toString(), "--desired-state", "kv");
             CompletableFuture<Integer> exit = Streamers.onThread("run", cmd::call);
             try {
                 assertThat(log.await(20_000, "event=fleet_watching instance_id=" + host + " ")).isTrue();
