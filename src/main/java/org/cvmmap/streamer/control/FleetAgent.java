@@ -217,13 +217,6 @@ public final class FleetAgent implements AutoCloseable {
                 // the connection is closing anyway
             }
         }
-        Connection c = connection;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        NatsConnections.closeQuietly(connection);
     }
 }

@@ -113,6 +113,18 @@ final class NatsConnections {
         t.start();
     }
 
+    /** Closes a connection (null: nothing), keeping the thread's interrupt. */
+    static void closeQuietly(io.nats.client.Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * Round trip to the server (PING/PONG), so that subscriptions made before it are in place there;
      * a failure is left to the connection's own reconnect handling.

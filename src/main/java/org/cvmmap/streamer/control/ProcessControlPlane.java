@@ -207,13 +207,6 @@ public final class ProcessControlPlane implements AutoCloseable {
         if (s != null) {
             s.stop();
         }
-        Connection c = connection;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        NatsConnections.closeQuietly(connection);
     }
 }
