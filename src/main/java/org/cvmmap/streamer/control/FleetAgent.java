@@ -69,6 +69,8 @@ public final class FleetAgent implements AutoCloseable {
     private volatile Connection connection;
     private volatile NatsKeyValueWatchSubscription watch;
     private volatile KeyValue status;
+    /** Whether "fleet unavailable" was logged (once per process: the retries are silent). */
+    private boolean unavailableSaid;
 
     /**
      * @param config    servers and credentials
@@ -109,8 +111,20 @@ public final class FleetAgent implements AutoCloseable {
             return false;
         }
         connection = c;
+        worker.execute(this::attach);
+        return true;
+    }
+
+    /**
+     * Opens (or makes) the buckets and starts the watch; until JetStream answers (off, electing a leader
+     * after a node loss, or a permission missing) it says why once and tries again every {@value #RETRY_MS} ms.
+     */
+    private void attach() {
+        if (closed) {
+            return;
+        }
         try {
-            FleetStore store = FleetStore.over(c);
+            FleetStore store = FleetStore.over(connection);
             KeyValue kv = store.bucket(bucket, null, replicas);
             status = store.bucket(FleetStore.OBSERVED, FleetStore.OBSERVED_MAX_AGE, replicas);
             watch = kv.watch(instance + ".*", new KeyValueWatcher() {
@@ -127,10 +141,16 @@ public final class FleetAgent implements AutoCloseable {
             });
             LOG.info("event=fleet_watching instance_id={} bucket={} keys={}.* observed_bucket={}", instance, bucket,
                     instance, FleetStore.OBSERVED);
-        } catch (Exception e) { // JetStream off, or a permission: said once, the process goes on without it
-            LOG.error("event=fleet_unavailable instance_id={} bucket={} cause=\"{}\"", instance, bucket, Secrets.redact(e));
+        } catch (Exception e) {
+            if (!unavailableSaid) {
+                unavailableSaid = true;
+                LOG.error("event=fleet_unavailable instance_id={} bucket={} cause=\"{}\" action=\"retrying every {} ms\"",
+                        instance, bucket, Secrets.redact(e), RETRY_MS);
+            }
+            if (!closed) {
+                worker.schedule(this::attach, RETRY_MS, TimeUnit.MILLISECONDS);
+            }
         }
-        return true;
     }
 
     private void changed(KeyValueEntry e) {

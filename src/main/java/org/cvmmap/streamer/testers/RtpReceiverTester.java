@@ -124,8 +124,8 @@ public final class RtpReceiverTester {
                     }
                     if (ssrc < 0) {
                         ssrc = h.ssrc();
-                        LOG.info("event=rtp_first_packet ssrc={} seq={} pt={}", String.format("0x%08x", ssrc),
-                                h.sequence(), h.payloadType());
+                        LOG.info("event=rtp_first_packet port={} ssrc={} seq={} pt={}", settings.port(),
+                                String.format("0x%08x", ssrc), h.sequence(), h.payloadType());
                     }
                     if (lastSeq >= 0 && h.sequence() != ((lastSeq + 1) & 0xFFFF)) {
                         gaps++;

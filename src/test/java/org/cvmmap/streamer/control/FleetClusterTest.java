@@ -119,7 +119,7 @@ class FleetClusterTest {
         int[] route = {NatsServer.freePort(), NatsServer.freePort(), NatsServer.freePort()};
         List<NatsServer> nodes = new ArrayList<>();
         List<Streamer> streamers = new ArrayList<>();
-        try {
+        try (org.cvmmap.streamer.support.LogCapture log = org.cvmmap.streamer.support.LogCapture.open()) {
             for (int i = 0; i < 3; i++) {
                 List<String> routes = new ArrayList<>();
                 for (int j = 0; j < 3; j++) {
@@ -158,6 +158,11 @@ class FleetClusterTest {
             long t0 = System.nanoTime();
             String applied = applyWhenReady(urls, fleet);
             long appliedAt = System.nanoTime();
+            // the receivers here log their first packet: apply → first RTP packet per host
+            assertThat(log.await(20_000, "event=rtp_first_packet port=" + portA + " ")).isTrue();
+            long firstRtpA = System.nanoTime();
+            assertThat(log.await(20_000, "event=rtp_first_packet port=" + portB + " ")).isTrue();
+            long firstRtpB = System.nanoTime();
             assertThat(applied).contains("rig-a.cam1 created", "rig-b.cam2 created", "create=2 update=0 delete=0");
             int aStarted = a.await(20_000, 0, "event=encoder_confirmed key=cvmmap_" + camA);
             int bStarted = b.await(20_000, 0, "event=encoder_confirmed key=cvmmap_" + camB);
@@ -166,8 +171,9 @@ class FleetClusterTest {
             assertThat(b.lines).noneMatch(l -> l.contains(camA));
             assertThat(rtpA.get(20, TimeUnit.SECONDS).accessUnits()).as("RTP from rig-a").isGreaterThan(30);
             assertThat(rtpB.get(20, TimeUnit.SECONDS).accessUnits()).as("RTP from rig-b").isGreaterThan(30);
-            System.out.printf("fleet: cluster ready + apply %d ms; apply -> both encoders confirmed %d ms%n",
-                    (appliedAt - t0) / 1_000_000, (firstA - appliedAt) / 1_000_000);
+            System.out.printf("fleet: cluster ready + apply %d ms; apply -> first RTP packet rig-a %d ms, rig-b %d ms; "
+                    + "both encoders confirmed %d ms%n", (appliedAt - t0) / 1_000_000, (firstRtpA - appliedAt) / 1_000_000,
+                    (Math.max(firstRtpB, firstRtpA) - appliedAt) / 1_000_000, (firstA - appliedAt) / 1_000_000);
 
             // a changed entry restarts only its stream
             Files.writeString(fleet, Files.readString(fleet).replace("rtp-endpoint: '127.0.0.1:" + portB + "'",
