@@ -246,6 +246,13 @@ class FleetClusterTest {
             for (NatsServer n : nodes) {
                 n.stop();
             }
+            // the SIGKILLed process could not remove its built-in producer's SHM object and socket
+            for (String label : new String[]{"fa-" + pid, "fb-" + pid}) {
+                org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget t = org.cvmmap.streamer.ingest.cvmmap.CvmmapTarget.parse(
+                        "cvmmap://" + label);
+                Files.deleteIfExists(Path.of("/dev/shm", t.shmName()));
+                Files.deleteIfExists(Path.of(t.ipcPath()));
+            }
         }
     }
 }
