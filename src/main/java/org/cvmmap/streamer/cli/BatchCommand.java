@@ -266,7 +266,7 @@ public final class BatchCommand implements Callable<Integer> {
         Map<String, Long> frames = new LinkedHashMap<>();
         for (McapSummary.Topic t : s.topics()) {
             if (t.schema().equals(ChannelVisitor.COMPRESSED_VIDEO)) {
-                String label = t.topic().replaceFirst("^/", "").split("/")[0];
+                String label = ChannelVisitor.labelOf(t.topic());
                 outputs.put(label, McapToMp4.defaultOutput(input.getParent(), input, label));
                 frames.put(label, t.messages());
             }

@@ -218,7 +218,6 @@ public final class CtlCommand implements Callable<Integer> {
                     fleetShown = new FleetCtl(nats.toConfig(), bucket, kvReplicas).table(new PrintWriter(table)) == ExitCodes.OK;
                 } catch (IOException | RuntimeException e) {
                     table.write("fleet: " + e.getMessage() + "\n");
-                    fleetShown = false;
                 }
                 if (table.getBuffer().length() > 0) {
                     out.println();

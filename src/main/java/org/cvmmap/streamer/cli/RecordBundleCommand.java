@@ -5,24 +5,22 @@ import org.cvmmap.streamer.config.StreamerConfig;
 import org.cvmmap.streamer.record.bundle.BundleWriter;
 import org.cvmmap.streamer.util.ConfigException;
 import org.cvmmap.streamer.util.ExitCodes;
+import org.cvmmap.streamer.util.FileTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code cvmmap-streamer record-bundle --input URI --input URI … --output FILE.mcap}: records several
@@ -122,17 +120,8 @@ public final class RecordBundleCommand implements Callable<Integer> {
         }
         int rc = options.write(cams, out, err);
         if (rc == ExitCodes.OK && !keepParts) {
-            deleteTree(parts);
+            FileTrees.delete(parts);
         }
         return rc;
-    }
-
-    /** Removes a folder and everything in it (the command's own temporary folders). */
-    static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

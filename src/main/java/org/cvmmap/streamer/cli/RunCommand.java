@@ -342,17 +342,18 @@ public final class RunCommand implements Callable<Integer> {
         String id;
         Map<String, Object> keys = new LinkedHashMap<>();
         if (config != null) {
+            Map<String, Object> fileKeys = StreamsConfig.processKeys(config);
             // the process keys as a stream of this file would get them (env overrides, defaults, checks):
             // a stand-in stream that is never started
             StreamerConfig first = streams.isEmpty() ? StreamsConfig.fromDocument(config.toString(), "process",
                     "{\"input-mode\":\"dummy\",\"codec\":\"h264\",\"rtp\":true,\"rtp-endpoint\":\"127.0.0.1:9\"}",
-                    StreamsConfig.processKeys(config)).config() : streams.get(0).config();
+                    fileKeys).config() : streams.get(0).config();
             if (first.nats() == null) {
                 throw new ConfigException("--desired-state", desiredState, "needs NATS, which " + config + " turns off");
             }
             nats = first.nats();
             id = first.instanceId();
-            keys.putAll(StreamsConfig.processKeys(config));
+            keys.putAll(fileKeys);
         } else {
             if (instanceId == null || instanceId.isBlank()) {
                 throw new ConfigException("--instance-id", "(missing)", "--desired-state without --config needs --instance-id");
@@ -371,12 +372,15 @@ public final class RunCommand implements Callable<Integer> {
      * of a streams config (with this process's NATS keys), then reconciled with what runs.
      */
     private void desiredChanged(Map<String, FleetAgent.Desired> snapshot) {
-        List<String> localNames;
+        List<StreamsConfig.Entry> local; // read once: the names checked here are the streams applied below
+        ConfigException localRefused = null;
         try {
-            localNames = loadLocal().stream().map(StreamsConfig.Entry::name).toList();
+            local = loadLocal();
         } catch (ConfigException e) {
-            localNames = List.of();
+            local = List.of();
+            localRefused = e;
         }
+        List<String> localNames = local.stream().map(StreamsConfig.Entry::name).toList();
         Map<String, StreamsConfig.Entry> valid = new LinkedHashMap<>();
         Map<String, String> refused = new LinkedHashMap<>();
         for (Map.Entry<String, FleetAgent.Desired> d : snapshot.entrySet()) {
@@ -419,11 +423,11 @@ public final class RunCommand implements Callable<Integer> {
             desiredRefused.clear();
             desiredRefused.putAll(refused);
         }
-        try {
-            apply(loadLocal());
-        } catch (ConfigException e) {
+        if (localRefused != null) {
             LOG.error("event=reload_refused file={} cause=\"{}\" action=\"running streams kept\" via=kv", config,
-                    e.getMessage());
+                    localRefused.getMessage());
+        } else {
+            apply(local);
         }
     }
 

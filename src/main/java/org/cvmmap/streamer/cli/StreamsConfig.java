@@ -91,13 +91,9 @@ final class StreamsConfig {
                 new CommandLine(keys).parseArgs(b.args().toArray(String[]::new));
                 keys.policy.validate();
             } catch (CommandLine.ParameterException e) {
-                String key = e.getArgSpec() instanceof OptionSpec o ? "." + o.longestName().replaceFirst("^--", "") : "";
-                throw new ConfigException(where + key, e.getValue() == null ? "" : e.getValue(), e.getMessage());
+                throw atPlace(where, e);
             } catch (ConfigException e) {
-                String rest = e.getMessage().substring(e.flag().length() + 1);
-                int colon = rest.indexOf(": ");
-                throw new ConfigException(where + "." + e.flag().replaceFirst("^--", ""),
-                        colon < 0 ? rest : rest.substring(0, colon), colon < 0 ? "invalid" : rest.substring(colon + 2));
+                throw atPlace(where, e);
             }
             List<BundleRecorder.Member> members = new java.util.ArrayList<>();
             Set<String> labels = new TreeSet<>();
@@ -122,6 +118,20 @@ final class StreamsConfig {
             out.add(new BundleEntry(b.name(), List.copyOf(members), keys.policy.settings(), b.args()));
         }
         return out;
+    }
+
+    /** A flag parser's refusal restated at the file's place ({@code FILE: streams.cam1.codec=VALUE: why}). */
+    private static ConfigException atPlace(String where, CommandLine.ParameterException e) {
+        String key = e.getArgSpec() instanceof OptionSpec o ? "." + o.longestName().replaceFirst("^--", "") : "";
+        return new ConfigException(where + key, e.getValue() == null ? "" : e.getValue(), e.getMessage());
+    }
+
+    /** "--flag=value: reason" of the flag's own rule, restated at the file's place. */
+    private static ConfigException atPlace(String where, ConfigException e) {
+        String rest = e.getMessage().substring(e.flag().length() + 1);
+        int colon = rest.indexOf(": ");
+        return new ConfigException(where + "." + e.flag().replaceFirst("^--", ""),
+                colon < 0 ? rest : rest.substring(0, colon), colon < 0 ? "invalid" : rest.substring(colon + 2));
     }
 
     /** The keys a stream may set: every long option of the streamer but help, version and run mode. */
@@ -203,18 +213,13 @@ final class StreamsConfig {
             try {
                 new CommandLine(cmd).setDefaultValueProvider(defaults).parseArgs(s.args().toArray(String[]::new));
             } catch (CommandLine.ParameterException e) {
-                String key = e.getArgSpec() instanceof OptionSpec o ? "." + o.longestName().replaceFirst("^--", "") : "";
-                throw new ConfigException(where + key, e.getValue() == null ? "" : e.getValue(), e.getMessage());
+                throw atPlace(where, e);
             }
             StreamerConfig config;
             try {
                 config = cmd.toConfig();
             } catch (ConfigException e) {
-                // "--flag=value: reason" of the flag's own rule, restated at the file's place
-                String rest = e.getMessage().substring(e.flag().length() + 1);
-                int colon = rest.indexOf(": ");
-                throw new ConfigException(where + "." + e.flag().replaceFirst("^--", ""),
-                        colon < 0 ? rest : rest.substring(0, colon), colon < 0 ? "invalid" : rest.substring(colon + 2));
+                throw atPlace(where, e);
             }
             String natsKey = config.input().natsKey();
             String other = natsKeys.putIfAbsent(natsKey, s.name());

@@ -129,11 +129,7 @@ public final class GridMosaic {
             }
             return make(in, rows, cols, scale, fps, durationSeconds, output, encoder);
         } finally {
-            try (java.util.stream.Stream<Path> w = Files.walk(tmp)) {
-                for (Path x : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(x);
-                }
-            }
+            org.cvmmap.streamer.util.FileTrees.delete(tmp);
         }
     }
 

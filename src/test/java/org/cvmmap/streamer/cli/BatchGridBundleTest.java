@@ -70,7 +70,7 @@ class BatchGridBundleTest {
         assertThat(batch(failing, "batch", "bundle", "--segment-dir", apart.toString())).isEqualTo(6);
         assertThat(failing.toString()).contains("no bundle: the recordings share no time", "failed=1");
         assertThat(apart.resolve("apart_bundle.mcap")).doesNotExist();
-        org.cvmmap.streamer.cli.RecordBundleCommand.deleteTree(apart);
+        org.cvmmap.streamer.util.FileTrees.delete(apart);
 
         StringWriter bundled = new StringWriter();
         assertThat(batch(bundled, "batch", "bundle", "--root", data.toString(), "--recursive", "--jobs", "2"))

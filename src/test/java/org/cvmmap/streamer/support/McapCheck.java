@@ -42,17 +42,22 @@ public final class McapCheck {
             cmd.add("--extract-first");
             cmd.add(extractFirst.toString());
         }
+        return lastJson(cmd, file, 60);
+    }
+
+    /** Runs a checker (at most {@code timeoutS} seconds) and returns the JSON line it printed last. */
+    private static JsonNode lastJson(List<String> cmd, Path file, int timeoutS) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            throw new AssertionError("mcap-check did not finish on " + file);
+            throw new AssertionError(cmd.get(1) + " did not finish on " + file);
         }
         String last = out.strip().lines().reduce((a, b) -> b).orElse("");
         try {
             return JSON.readTree(last);
         } catch (IOException e) {
-            throw new AssertionError("mcap-check printed no JSON for " + file + ":\n" + out);
+            throw new AssertionError(cmd.get(1) + " printed no JSON for " + file + ":\n" + out);
         }
     }
 
@@ -65,15 +70,9 @@ public final class McapCheck {
      */
     public static JsonNode bundleCheck(Path file) throws IOException, InterruptedException {
         assumeInstalled();
-        Process p = new ProcessBuilder("node", "test-peers/bundle-check.mjs", file.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            throw new AssertionError("bundle-check did not finish on " + file);
-        }
-        JsonNode j = JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElse("{}"));
+        JsonNode j = lastJson(List.of("node", "test-peers/bundle-check.mjs", file.toString()), file, 120);
         if (!j.path("ok").asBoolean()) {
-            throw new AssertionError("bundle-check refused " + file + ": " + (out.length() > 2000 ? out.substring(0, 2000) : out));
+            throw new AssertionError("bundle-check refused " + file + ": " + j);
         }
         return j;
     }

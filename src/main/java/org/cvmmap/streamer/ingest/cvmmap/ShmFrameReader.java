@@ -105,12 +105,15 @@ public final class ShmFrameReader implements AutoCloseable {
     /** @param path path of the shared-memory object */
     public ShmFrameReader(Path path) {
         this.path = path;
-        warmUp();
+    }
+
+    static {
+        warmUp(); // once per JVM, when the first reader is made
     }
 
     /**
-     * Runs the copy and compare paths once on scratch buffers, so that the first frame's copy does not
-     * also pay their first use (class set-up, measured at tens of ms in a cold JVM: longer than a frame
+     * Runs the copy and compare paths on scratch buffers, so that the first frame's copy does not also
+     * pay their first use (class set-up, measured at tens of ms in a cold JVM: longer than a frame
      * period, so the first frames were torn by the producer's next write).
      */
     private static void warmUp() {

@@ -7,6 +7,7 @@ import org.cvmmap.streamer.record.RecorderException;
 import org.cvmmap.streamer.record.RecorderStatus;
 import org.cvmmap.streamer.record.RecordingControl;
 import org.cvmmap.streamer.record.mcap.ChunkCompression;
+import org.cvmmap.streamer.util.FileTrees;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -14,10 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * A bundled recording over streams of one process (a {@code bundles:} entry of the streams config):
@@ -39,7 +38,7 @@ public final class BundleRecorder implements RecordingControl {
     public record Member(String stream, String label) {
     }
 
-    private record Session(Path output, Path parts, List<Recorder> recorders, ChunkCompression compression) {
+    private record Session(Path output, Path parts, List<Recorder> recorders, BundleWriter.Settings settings) {
     }
 
     private final String name;
@@ -137,7 +136,7 @@ public final class BundleRecorder implements RecordingControl {
             throw new RecorderException(e.kind(), "bundle " + name + ", stream " + members.get(started.size()).stream()
                     + ": " + e.getMessage());
         }
-        session = new Session(path, parts, recorders, compression);
+        session = new Session(path, parts, recorders, settings.withCompression(compression));
         LOG.info("event=bundle_recording_started bundle={} path={} streams={}", name, path,
                 String.join(",", members.stream().map(Member::stream).toList()));
         return status();
@@ -165,9 +164,7 @@ public final class BundleRecorder implements RecordingControl {
         long bundles = 0;
         if (error.isEmpty()) {
             try {
-                BundleWriter.Result r = BundleWriter.write(cameras, s.output(), new BundleWriter.Settings(settings.policy(),
-                        settings.toleranceNs(), settings.copyRange(), settings.startFrame(), settings.endFrame(),
-                        settings.h265(), s.compression()));
+                BundleWriter.Result r = BundleWriter.write(cameras, s.output(), s.settings());
                 bundles = r.plan().bundles().size();
                 deleteTree(s.parts());
                 LOG.info("event=bundle_recording_stopped bundle={} path={} policy={} bundles={} dropped={} frames_ingested={}",
@@ -206,10 +203,8 @@ public final class BundleRecorder implements RecordingControl {
     }
 
     private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            FileTrees.delete(dir);
         } catch (IOException e) {
             LOG.warn("event=bundle_cleanup_failed path={} cause=\"{}\"", dir, e.getMessage());
         }

@@ -73,6 +73,10 @@ public final class BundleWriter {
      */
     public record Settings(BundlePlan.Policy policy, long toleranceNs, BundlePlan.CopyRange copyRange, int startFrame,
                            int endFrame, boolean h265, ChunkCompression compression) {
+        /** The same with another chunk compression. */
+        public Settings withCompression(ChunkCompression c) {
+            return new Settings(policy, toleranceNs, copyRange, startFrame, endFrame, h265, c);
+        }
     }
 
     private BundleWriter() {

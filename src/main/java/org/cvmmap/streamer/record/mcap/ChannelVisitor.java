@@ -30,13 +30,18 @@ public abstract class ChannelVisitor implements McapReader.Visitor {
                           String schemaEncoding, byte[] schemaData) {
         /** The first topic level: {@code /cam1/video} → {@code cam1} (a camera's label). */
         public String label() {
-            return topic.replaceFirst("^/", "").split("/")[0];
+            return labelOf(topic);
         }
 
         /** Whether its schema is {@code name}. */
         public boolean is(String name) {
             return schemaName.equals(name);
         }
+    }
+
+    /** A topic's first level: {@code /cam1/video} → {@code cam1} (a camera's label). */
+    public static String labelOf(String topic) {
+        return topic.replaceFirst("^/", "").split("/")[0];
     }
 
     private record Schema(String name, String encoding, byte[] data) {
